@@ -1,0 +1,69 @@
+//! Delivery (ODD 6.1): the quality each arrangement realises this step, and the fee
+//! multiplier of outcome-based contracts.
+
+use super::agents::Arrangement;
+use super::rng::noise;
+use super::Market;
+
+impl Market {
+    /// Expected quality `Q_il` of CCG `i`'s current arrangement on line `l`.
+    #[inline]
+    pub fn expected_quality(&self, i: usize, l: usize) -> f64 {
+        let k = self.ci(i, l);
+        let ct = &self.con[k];
+        let d = &self.cfg.delivery;
+        match ct.arr {
+            Arrangement::InHouse => ct.h,
+            Arrangement::Shared(j) => self.con[self.ci(j.ix(), l)].h - self.cfg.sharing.coordination_penalty,
+            Arrangement::External(p) => {
+                let s = &self.sup[p.ix()];
+                s.cap[l] * (1.0 - d.stretch_penalty * s.stretch).max(0.0) - d.distance_penalty * self.lines[l].local * self.distance(i, p.ix())
+                    + d.relationship_weight * ct.relationship * s.focus
+                    + d.customer_focus_weight * (s.focus - 0.5)
+            }
+        }
+    }
+
+    /// Fee multiplier for realised quality `q` on an outcome-based contract.
+    #[inline]
+    pub fn outcome_fee(&self, q: f64) -> f64 {
+        let c = &self.cfg.contracts;
+        1.0 - (c.outcome_slope * (c.outcome_target - q).max(0.0)).min(c.outcome_max_reduction)
+    }
+
+    /// Realised quality of every arrangement. One noise draw per CCG slot and line,
+    /// used or not, so the stream stays aligned across scenarios.
+    pub fn deliver(&mut self) {
+        let nl = self.n_lines();
+        let sd = self.cfg.delivery.noise_sd;
+        for k in 0..self.con.len() {
+            let e = noise(&mut self.rng.delivery);
+            let i = k / nl;
+            if !self.ccgs[i].active {
+                continue;
+            }
+            let q = (self.expected_quality(i, k % nl) + sd * e).clamp(0.0, 1.0);
+            self.set_quality(k, q);
+        }
+    }
+
+    /// Expected quality in place of realised quality (the initial state).
+    pub fn deliver_expected(&mut self) {
+        let nl = self.n_lines();
+        for k in 0..self.con.len() {
+            let i = k / nl;
+            if self.ccgs[i].active {
+                let q = self.expected_quality(i, k % nl).clamp(0.0, 1.0);
+                self.set_quality(k, q);
+            }
+        }
+    }
+
+    #[inline]
+    fn set_quality(&mut self, k: usize, q: f64) {
+        let fee = if self.con[k].outcome && matches!(self.con[k].arr, Arrangement::External(_)) { self.outcome_fee(q) } else { 1.0 };
+        let ct = &mut self.con[k];
+        ct.q = q;
+        ct.fee = fee;
+    }
+}

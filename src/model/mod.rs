@@ -1,0 +1,396 @@
+//! The market model: state and rules, no I/O. `Market::new` builds the initial state
+//! (section 5 of docs/ODD.md) and `Market::step` runs one step's processes in the
+//! documented order (section 3). Each process lives in its own file, named after what
+//! happens in the market.
+
+pub mod agents;
+pub mod beliefs;
+pub mod centre;
+pub mod contracting;
+pub mod delivery;
+pub mod events;
+pub mod finance;
+pub mod init;
+pub mod learning;
+pub mod metrics;
+pub mod power;
+pub mod rng;
+
+pub use agents::*;
+pub use events::{Event, EventKind, Party, PolicyKind};
+pub use metrics::{LineMetric, Metric};
+
+use crate::config::{Config, Reach};
+use std::sync::Arc;
+
+/// The centre's policy state.
+#[derive(Debug, Clone)]
+pub struct Centre {
+    /// Authorisation has ended: CCGs may leave CSUs.
+    pub free_to_leave: bool,
+    pub framework: bool,
+    pub guidance: bool,
+    pub efficiency: bool,
+    pub platform: bool,
+    /// Price transparency `tau` (0 opaque).
+    pub transparency: f64,
+    pub csu_reach: Reach,
+    pub csu_info_sharing: f64,
+    /// Year the ACS shift starts, if it has.
+    pub acs_from: Option<f64>,
+    /// Demand factor per line.
+    pub demand: Vec<f64>,
+    /// Scheduled events: (year, what, fired).
+    pub schedule: Vec<(f64, Scheduled, bool)>,
+}
+
+/// A scheduled policy event.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Scheduled {
+    Policy(PolicyKind),
+    /// Merger wave by index in `policy.ccg_mergers`.
+    MergerWave(usize),
+}
+
+/// Counts of flow events per step, kept for a trailing year.
+#[derive(Debug, Clone, Default)]
+pub struct Flows {
+    pub switches: u32,
+    pub insources: u32,
+    pub exits: u32,
+    pub mergers: u32,
+    pub line_switches: Vec<u32>,
+    pub line_insources: Vec<u32>,
+}
+
+impl Flows {
+    fn new(n_lines: usize) -> Self {
+        Flows { line_switches: vec![0; n_lines], line_insources: vec![0; n_lines], ..Default::default() }
+    }
+    fn clear(&mut self) {
+        self.switches = 0;
+        self.insources = 0;
+        self.exits = 0;
+        self.mergers = 0;
+        self.line_switches.iter_mut().for_each(|x| *x = 0);
+        self.line_insources.iter_mut().for_each(|x| *x = 0);
+    }
+}
+
+/// A credible option considered in a choice (scratch space, reused).
+#[derive(Debug, Clone, Copy)]
+pub struct Opt {
+    pub arr: Arrangement,
+    pub utility: f64,
+    pub price: PerHead,
+}
+
+/// The whole market of one replication.
+#[derive(Clone)]
+pub struct Market {
+    pub cfg: Arc<Config>,
+    pub lines: Vec<Line>,
+    pub ccgs: Vec<Ccg>,
+    /// Contracts, `ccg * n_lines + line`.
+    pub con: Vec<Contract>,
+    pub sup: Vec<Supplier>,
+    pub n_csu: usize,
+    /// Beliefs, `(ccg * n_lines + line) * n_suppliers + supplier`.
+    pub beliefs: Vec<Belief>,
+    /// Active CCGs by region.
+    pub region_members: Vec<Vec<CcgId>>,
+    pub centre: Centre,
+    /// Providers that may take new contracts for a line and reach every CCG of a
+    /// region, `region * n_lines + line` (home CSUs are added per CCG).
+    pub elig: Vec<Vec<u16>>,
+    /// CCGs running a team on a line, by region, best team first, `region * n_lines +
+    /// line` (rebuilt each round: the candidates to host a shared service).
+    pub hosts: Vec<Vec<CcgId>>,
+    /// Steps completed (0 = initial state).
+    pub step: u32,
+    pub rng: rng::Streams,
+    /// Events of the current step (cleared each step).
+    pub events: Vec<Event>,
+    pub record_events: bool,
+    /// Flow counts of the current step and the trailing window.
+    pub flows: Flows,
+    pub flow_ring: Vec<Flows>,
+    pub cumulative: Flows,
+    /// Platform pool per (supplier, line): weighted sum of reports and weight.
+    pub plat_sum: Vec<f64>,
+    pub plat_n: Vec<f64>,
+    /// Metric values of the current step.
+    pub metrics: metrics::MetricValues,
+    /// Persistent CCG-provider price factors, `ccg * n_suppliers + supplier`.
+    pub price_disp: Vec<f64>,
+    /// Spend in the initial state (GBP/year), for savings.
+    pub spend_start: f64,
+    /// Scratch space for choices.
+    pub opts: Vec<Opt>,
+    pub(crate) scratch_lines: Vec<(usize, f64, bool)>,
+    pub(crate) scratch_spend: Vec<f64>,
+    pub(crate) scratch_power: Vec<f64>,
+    /// Earliest step at which a pending change or a term end falls due.
+    pub(crate) next_due: u32,
+    pub(crate) scratch_host: Vec<f64>,
+    pub(crate) scratch_u: Vec<f64>,
+    /// Per (supplier, line): revenue rate, customers, price sum, price sum of squares.
+    pub(crate) scratch_pl: Vec<f64>,
+}
+
+impl Market {
+    #[inline]
+    pub fn n_lines(&self) -> usize {
+        self.lines.len()
+    }
+    #[inline]
+    pub fn ci(&self, i: usize, l: usize) -> usize {
+        i * self.lines.len() + l
+    }
+    #[inline]
+    pub fn bi(&self, i: usize, l: usize, p: usize) -> usize {
+        (i * self.lines.len() + l) * self.sup.len() + p
+    }
+    pub fn dt(&self) -> f64 {
+        self.cfg.dt()
+    }
+    /// Calendar year at the end of the current step.
+    pub fn year(&self) -> f64 {
+        self.cfg.year_at(self.step)
+    }
+    pub fn is_round(&self) -> bool {
+        let every = self.cfg.time.steps_per_year / self.cfg.time.rounds_per_year;
+        self.step > 0 && self.step % every == 0
+    }
+
+    /// Distance class between CCG `i` and provider `p`: 0 home CSU, 1 same region, 2 otherwise.
+    #[inline]
+    pub fn distance(&self, i: usize, p: usize) -> f64 {
+        let c = &self.ccgs[i];
+        if c.home_csu.ix() == p {
+            0.0
+        } else if self.sup[p].region == Some(c.region) {
+            1.0
+        } else {
+            2.0
+        }
+    }
+
+    /// Rebuild the eligible-provider lists (after any change of status, slots or reach).
+    pub fn refresh_eligibility(&mut self) {
+        let nl = self.lines.len();
+        let regions = self.cfg.geography.regions as usize;
+        let mut elig = std::mem::take(&mut self.elig);
+        elig.resize(regions * nl, Vec::new());
+        for v in elig.iter_mut() {
+            v.clear();
+        }
+        for p in 0..self.sup.len() {
+            let s = &self.sup[p];
+            for l in 0..nl {
+                if !self.may_contract(p, l) {
+                    continue;
+                }
+                for (r, list) in elig.chunks_mut(nl).enumerate() {
+                    let reach = if s.is_csu() {
+                        match self.centre.csu_reach {
+                            Reach::Patch => false,
+                            Reach::Region => s.region == Some(r as u32),
+                            Reach::National => true,
+                        }
+                    } else {
+                        s.region.is_none_or(|h| h as usize == r)
+                    };
+                    if reach {
+                        list[l].push(p as u16);
+                    }
+                }
+            }
+        }
+        self.elig = elig;
+    }
+
+    /// Is CCG `i`'s home CSU an extra candidate for line `l` beyond the region's list?
+    #[inline]
+    pub fn home_extra(&self, i: usize, l: usize) -> Option<usize> {
+        let home = self.ccgs[i].home_csu.ix();
+        let listed = match self.centre.csu_reach {
+            Reach::Patch => false,
+            Reach::Region => self.sup[home].region == Some(self.ccgs[i].region),
+            Reach::National => true,
+        };
+        (!listed && self.may_contract(home, l)).then_some(home)
+    }
+
+    /// Can provider `p` reach CCG `i` at all (reach rules, ignoring framework and status)?
+    #[inline]
+    pub fn reaches(&self, i: usize, p: usize) -> bool {
+        let s = &self.sup[p];
+        let c = &self.ccgs[i];
+        if s.is_csu() {
+            match self.centre.csu_reach {
+                Reach::Patch => c.home_csu.ix() == p,
+                Reach::Region => s.region == Some(c.region) || c.home_csu.ix() == p,
+                Reach::National => true,
+            }
+        } else {
+            match s.region {
+                Some(r) => r == c.region,
+                None => true,
+            }
+        }
+    }
+
+    /// May provider `p` take a new contract for line `l` (status, offer, framework slot)?
+    #[inline]
+    pub fn may_contract(&self, p: usize, l: usize) -> bool {
+        let s = &self.sup[p];
+        s.active() && s.offers(l) && !s.wind_down && (!self.centre.framework || s.slots >> l & 1 == 1)
+    }
+
+    /// Unit cost of provider `p` on line `l` at its current volume (cached scale factor).
+    #[inline]
+    pub fn unit_cost(&self, p: usize, l: usize) -> PerHead {
+        let s = &self.sup[p];
+        self.lines[l].cost * s.cost_factor * s.efficiency * s.scale_f[l]
+    }
+
+    /// Unit cost provider `p` quotes a new customer on line `l`: at its current volume
+    /// plus an average CCG's population.
+    #[inline]
+    pub fn quote_cost(&self, p: usize, l: usize) -> PerHead {
+        let s = &self.sup[p];
+        self.lines[l].cost * s.cost_factor * s.efficiency * s.quote_f[l]
+    }
+
+    /// Refresh the cached scale factors of provider `p` where its volume changed.
+    pub fn refresh_scale(&mut self, p: usize) {
+        let mean_pop = self.cfg.ccgs.population_total / self.cfg.ccgs.count as f64;
+        let mut changed = false;
+        for l in 0..self.lines.len() {
+            let v = self.sup[p].vol[l];
+            if self.sup[p].scale_v[l] != v {
+                changed = true;
+                let base = self.sup[p].base_volume;
+                let f = self.scale_cost(l, v + base);
+                let q = self.scale_cost(l, v + base + mean_pop);
+                let s = &mut self.sup[p];
+                s.scale_f[l] = f;
+                s.quote_f[l] = q;
+                s.scale_v[l] = v;
+            }
+        }
+        if changed {
+            self.refresh_learn_scale(p);
+        }
+    }
+
+    /// Learning scale factor `z = min(2, (V~/V_ref)^e_l)` with effective volume
+    /// `V~ = sigma V + (1 - sigma) V / n` (ODD 6.2).
+    pub fn refresh_learn_scale(&mut self, p: usize) {
+        let vref = self.cfg.scale.reference_population;
+        for l in 0..self.lines.len() {
+            let s = &self.sup[p];
+            let v = s.vol[l];
+            let z = if v > 0.0 {
+                let n = s.customers[l].max(1) as f64;
+                let veff = s.sharing * v + (1.0 - s.sharing) * v / n;
+                libm::pow(veff / vref, self.lines[l].scale).min(2.0)
+            } else {
+                0.0
+            };
+            self.sup[p].learn_z[l] = z;
+        }
+    }
+
+    /// The scale factor on unit cost at volume `v`.
+    #[inline]
+    pub fn scale_cost(&self, l: usize, v: f64) -> f64 {
+        let sc = &self.cfg.scale;
+        let x = (v.max(1.0) / sc.reference_population).max(1e-12);
+        libm::pow(x, -self.lines[l].scale).clamp(sc.cost_factor_min, sc.cost_factor_max)
+    }
+
+    /// In-house cap for a team serving `team_pop` persons on line `l`.
+    #[inline]
+    pub fn inhouse_cap(&self, l: usize, team_pop: f64) -> f64 {
+        let ih = &self.cfg.inhouse;
+        let x = (team_pop / ih.cap_reference_population).clamp(1e-12, 1.0);
+        ih.cap_max * libm::pow(x, self.lines[l].scale)
+    }
+
+    /// Price sensitivity of CCG `i` this step.
+    #[inline]
+    pub fn price_sensitivity(&self, i: usize) -> f64 {
+        self.ccgs[i].lambda
+    }
+
+    /// Price sensitivity of CCG `i` from its spend and budget: `lambda_i` (ODD 6.3).
+    pub fn compute_lambda(&self, i: usize) -> f64 {
+        let c = &self.cfg.ccgs;
+        let budget = self.budget(i);
+        let over = if budget > 0.0 { (self.ccgs[i].spend / budget - 1.0).max(0.0) } else { 0.0 };
+        c.price_sensitivity * (1.0 + c.budget_pressure * over)
+    }
+
+    /// Running-cost allowance per head in the year containing the end of the current step.
+    pub fn allowance(&self) -> f64 {
+        let a = &self.cfg.ccgs.allowance_per_head;
+        let k = ((self.year() - self.cfg.time.start_year).floor().max(0.0)) as usize;
+        a[k.min(a.len() - 1)]
+    }
+
+    /// Commissioning support budget of CCG `i` (GBP/year).
+    pub fn budget(&self, i: usize) -> f64 {
+        self.allowance() * self.cfg.ccgs.support_budget_share * self.ccgs[i].population
+    }
+
+    /// Switching cost (utility units) for CCG `i`.
+    #[inline]
+    pub fn switching_cost(&self, i: usize) -> f64 {
+        let c = &self.cfg.contracts;
+        c.switching_cost * (1.0 - c.competence_effect * self.ccgs[i].competence)
+    }
+
+    /// Belief variance now (drift since the last news).
+    #[inline]
+    pub fn belief_var(&self, b: &Belief) -> f64 {
+        let d = self.cfg.beliefs.drift_sd;
+        b.var + d * d * (self.step.saturating_sub(b.t)) as f64
+    }
+
+    pub fn active_ccgs(&self) -> usize {
+        self.ccgs.iter().filter(|c| c.active).count()
+    }
+
+    pub(crate) fn emit(&mut self, kind: EventKind, ccg: Option<CcgId>, supplier: Option<SupplierId>, line: Option<usize>, from: Party, value: f64) {
+        if self.record_events {
+            self.events.push(Event { step: self.step, kind, ccg, supplier, line: line.map(|l| LineId(l as u8)), from, value });
+        }
+    }
+
+    /// Run one step: the processes of section 3 in order.
+    pub fn step(&mut self) {
+        self.step += 1;
+        self.events.clear();
+        self.flows.clear();
+        self.deliver();
+        self.learn();
+        self.update_beliefs();
+        self.settle_finances();
+        self.run_centre();
+        self.apply_due_changes();
+        if self.is_round() {
+            self.contracting_round();
+        }
+        self.assess_power();
+        self.record_metrics();
+    }
+
+    /// Run to the horizon.
+    pub fn run(&mut self) {
+        while self.step < self.cfg.steps() {
+            self.step();
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! Power (ODD 6.6): for each relationship (a CCG's contract for a line with an external
+//! provider) a buyer-power and a supplier-power score from Cox's attributes, and the
+//! Cox quadrant it falls in.
+
+use super::agents::Arrangement;
+use super::Market;
+
+/// Cox's four power regimes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quadrant {
+    BuyerDominance,
+    Interdependence,
+    Independence,
+    SupplierDominance,
+}
+
+impl Quadrant {
+    pub fn of(bp: f64, sp: f64, threshold: f64) -> Quadrant {
+        match (bp >= threshold, sp >= threshold) {
+            (true, false) => Quadrant::BuyerDominance,
+            (true, true) => Quadrant::Interdependence,
+            (false, false) => Quadrant::Independence,
+            (false, true) => Quadrant::SupplierDominance,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Quadrant::BuyerDominance => "buyer_dominance",
+            Quadrant::Interdependence => "interdependence",
+            Quadrant::Independence => "independence",
+            Quadrant::SupplierDominance => "supplier_dominance",
+        }
+    }
+}
+
+/// The six attributes of one relationship, each in [0, 1], from the buyer's side.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Attributes {
+    /// Alternatives in reach, saturating.
+    pub alternatives: f64,
+    /// Switching cost index (high favours the supplier).
+    pub switching: f64,
+    /// Buyer's importance to the supplier (share of its revenue, saturating).
+    pub buyer_share: f64,
+    /// Supplier's share of the buyer's support spend.
+    pub supplier_share: f64,
+    /// Buyer's information quality.
+    pub information: f64,
+    /// Buyer's collective action.
+    pub collective: f64,
+    /// Supplier's information sharing with its peers.
+    pub supplier_sharing: f64,
+    /// Credibility of the buyer's in-house option.
+    pub inhouse: f64,
+}
+
+/// Per-step constants of the power assessment: normalised weights, a lookup table of
+/// the alternatives attribute, reciprocals.
+struct PowerCtx {
+    alt: Vec<f64>,
+    /// Weights divided by their sum: alternatives, switching, share, information,
+    /// collective, in-house.
+    w: [f64; 6],
+    degenerate: bool,
+    inv_base_sc: f64,
+    notice_years: f64,
+    share_half: f64,
+    hurdle: f64,
+    optimism: f64,
+}
+
+/// Buyer and supplier power as weighted means of the attributes.
+#[inline]
+fn scores(c: &PowerCtx, a: &Attributes) -> (f64, f64) {
+    if c.degenerate {
+        return (0.5, 0.5);
+    }
+    let w = &c.w;
+    let bp = w[0] * a.alternatives + w[1] * (1.0 - a.switching) + w[2] * a.buyer_share + w[3] * a.information + w[4] * a.collective + w[5] * a.inhouse;
+    let sp = w[0] * (1.0 - a.alternatives) + w[1] * a.switching + w[2] * a.supplier_share + w[3] * (1.0 - a.information) + w[4] * a.supplier_sharing + w[5] * (1.0 - a.inhouse);
+    (bp, sp)
+}
+
+impl Market {
+    /// Number of providers that may take a new contract for line `l` and reach CCG `i`
+    /// (uses the eligibility lists; call `refresh_eligibility` after changes).
+    pub fn alternatives(&self, i: usize, l: usize) -> usize {
+        let r = self.ccgs[i].region as usize;
+        self.elig[r * self.n_lines() + l].len() + self.home_extra(i, l).is_some() as usize
+    }
+
+    /// Information quality of CCG `i` about line `l`'s market, assessed at each round:
+    /// price transparency plus how well it knows the providers it could use.
+    pub fn assess_information(&mut self) {
+        let nl = self.n_lines();
+        let prior = self.cfg.beliefs.prior_sd * self.cfg.beliefs.prior_sd;
+        let tau = self.centre.transparency;
+        for i in 0..self.ccgs.len() {
+            if !self.ccgs[i].active {
+                continue;
+            }
+            for l in 0..nl {
+                let k = i * nl + l;
+                if !matches!(self.con[k].arr, Arrangement::External(_)) {
+                    continue;
+                }
+                let (mut sum, mut n) = (0.0, 0.0);
+                let r = self.ccgs[i].region as usize;
+                let extra = self.home_extra(i, l);
+                for p in self.elig[r * nl + l].iter().map(|&p| p as usize).chain(extra) {
+                    let (_, v) = self.belief_for_choice(i, l, p);
+                    sum += (1.0 - v / prior).clamp(0.0, 1.0);
+                    n += 1.0;
+                }
+                let known = if n > 0.0 { sum / n } else { 0.0 };
+                self.con[k].info = tau + (1.0 - tau) * known;
+            }
+        }
+    }
+
+    /// Per-step constants of the power assessment.
+    fn power_ctx(&self) -> PowerCtx {
+        let cfg = &self.cfg;
+        let w = &cfg.power;
+        let total = w.weight_alternatives + w.weight_switching + w.weight_share + w.weight_information + w.weight_collective + w.weight_inhouse;
+        let inv = if total > 0.0 { 1.0 / total } else { 0.0 };
+        let alt = (0..=self.sup.len()).map(|n| n as f64 / (n as f64 + w.alternatives_half)).collect();
+        PowerCtx {
+            alt,
+            w: [w.weight_alternatives * inv, w.weight_switching * inv, w.weight_share * inv, w.weight_information * inv, w.weight_collective * inv, w.weight_inhouse * inv],
+            degenerate: total <= 0.0,
+            inv_base_sc: if cfg.contracts.switching_cost > 0.0 { 1.0 / cfg.contracts.switching_cost } else { 0.0 },
+            notice_years: 1.0 / cfg.time.steps_per_year as f64,
+            share_half: w.share_half,
+            hurdle: if self.centre.guidance { cfg.policy.insourcing_guidance.hurdle } else { 0.0 },
+            optimism: cfg.inhouse.optimism,
+        }
+    }
+
+    /// The attributes of the relationship of CCG `i` with provider `p` on line `l`.
+    /// `spend_ip` and `spend_i` are annual rates (GBP/year).
+    pub fn attributes(&self, i: usize, l: usize, p: usize, n_alt: usize, spend_ip: f64, spend_i: f64) -> Attributes {
+        self.attributes_with(&self.power_ctx(), i, l, p, n_alt, spend_ip, spend_i)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn attributes_with(&self, c: &PowerCtx, i: usize, l: usize, p: usize, n_alt: usize, spend_ip: f64, spend_i: f64) -> Attributes {
+        let ct = &self.con[self.ci(i, l)];
+        let s = &self.sup[p];
+        let alternatives = c.alt[n_alt.min(c.alt.len() - 1)];
+        let sc_rel = self.switching_cost(i) * c.inv_base_sc;
+        let switching = (0.5 * sc_rel + 0.5 * ct.notice as f64 * c.notice_years).clamp(0.0, 1.0);
+        let x = if s.rate > 0.0 { spend_ip / s.rate } else { 0.0 };
+        let buyer_share = x / (x + c.share_half);
+        let supplier_share = if spend_i > 0.0 { (spend_ip / spend_i).clamp(0.0, 1.0) } else { 0.0 };
+        let make = ct.h + c.optimism * (ct.cap - ct.h).max(0.0) - c.hurdle;
+        let b = if ct.belief_of == p as u16 { ct.belief } else { self.beliefs[self.bi(i, l, p)].mean }.max(0.05);
+        let inhouse = (make / b).clamp(0.0, 1.0);
+        Attributes {
+            alternatives,
+            switching,
+            buyer_share,
+            supplier_share,
+            information: ct.info,
+            collective: self.ccgs[i].collaboration,
+            supplier_sharing: if s.is_csu() { self.centre.csu_info_sharing } else { s.info_sharing },
+            inhouse,
+        }
+    }
+
+    /// Buyer and supplier power from attributes (weighted means).
+    pub fn power_scores(&self, a: &Attributes) -> (f64, f64) {
+        scores(&self.power_ctx(), a)
+    }
+
+    /// Assess the power of every relationship and each provider's mean buyer power and
+    /// power gap (which feed customer focus and prices).
+    pub fn assess_power(&mut self) {
+        self.tally_volumes();
+        self.refresh_eligibility();
+        let nl = self.n_lines();
+        let np = self.sup.len();
+        let mut acc = std::mem::take(&mut self.scratch_power);
+        acc.clear();
+        acc.resize(3 * np, 0.0);
+        let mut spend_p = std::mem::take(&mut self.scratch_spend);
+        let ctx = self.power_ctx();
+        for i in 0..self.ccgs.len() {
+            if !self.ccgs[i].active {
+                continue;
+            }
+            let pop = self.ccgs[i].population;
+            // annual spend by provider and in all
+            let mut spend_i = 0.0;
+            for l in 0..nl {
+                let ct = &self.con[i * nl + l];
+                spend_i += ct.price * pop * self.centre.demand[l];
+                if let Arrangement::External(p) = ct.arr {
+                    spend_p[p.ix()] = 0.0;
+                }
+            }
+            for l in 0..nl {
+                let ct = &self.con[i * nl + l];
+                if let Arrangement::External(p) = ct.arr {
+                    spend_p[p.ix()] += ct.price * pop * self.centre.demand[l];
+                }
+            }
+            for l in 0..nl {
+                let k = i * nl + l;
+                let Arrangement::External(p) = self.con[k].arr else { continue };
+                let p = p.ix();
+                let mut n = self.alternatives(i, l);
+                if self.may_contract(p, l) && self.reaches(i, p) {
+                    n = n.saturating_sub(1);
+                }
+                let a = self.attributes_with(&ctx, i, l, p, n, spend_p[p], spend_i);
+                let (bp, sp) = scores(&ctx, &a);
+                self.con[k].bp = bp;
+                self.con[k].sp = sp;
+                acc[p] += bp;
+                acc[np + p] += sp - bp;
+                acc[2 * np + p] += 1.0;
+            }
+        }
+        self.scratch_spend = spend_p;
+        for p in 0..np {
+            let s = &mut self.sup[p];
+            let n = acc[2 * np + p];
+            if n > 0.0 {
+                s.bp_mean = acc[p] / n;
+                s.gap_mean = acc[np + p] / n;
+            } else {
+                s.bp_mean = 0.5;
+                s.gap_mean = 0.0;
+            }
+        }
+        self.scratch_power = acc;
+    }
+}

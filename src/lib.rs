@@ -10,5 +10,9 @@
 //! - [`plot`]: charts drawn from written outputs;
 //! - [`cli`]: the `csmarket` command line.
 
+pub mod cli;
 pub mod config;
+pub mod engine;
+pub mod experiment;
+pub mod io;
 pub mod model;

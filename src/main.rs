@@ -1,1 +1,5 @@
-fn main() {}
+//! The `csmarket` binary: a thin shell over `csmarket::cli`.
+
+fn main() {
+    std::process::exit(csmarket::cli::main());
+}

@@ -418,3 +418,45 @@ pub fn is_object_node(path: &str) -> bool {
     let dotted = format!("{path}.");
     REGISTRY.iter().any(|p| p.path.starts_with(&dotted))
 }
+
+pub fn default_text(p: &Param) -> String {
+    match &p.default {
+        None => "(per item)".into(),
+        Some(Value::Array(a)) if a.iter().any(|x| x.is_object()) => format!("({} entries)", a.len()),
+        Some(v) => v.to_string(),
+    }
+}
+
+fn bound(x: Option<f64>) -> String {
+    x.map(|v| v.to_string()).unwrap_or_default()
+}
+
+pub fn range_text(p: &Param) -> (String, String) {
+        match &p.kind {
+        Kind::Choice(c) => (c.join(" | "), String::new()),
+        Kind::Bool => ("true | false".into(), String::new()),
+        Kind::Name | Kind::NameList => ("names".into(), String::new()),
+        Kind::Objects => (format!("{} entries", bound(p.min)), format!("{} entries", bound(p.max))),
+        _ => (bound(p.min), bound(p.max)),
+    }
+}
+
+/// The parameter table in Markdown, as it appears in docs/ODD.md.
+pub fn markdown_table() -> String {
+    let mut s = String::from("| path | default | min | max | unit | description | source or rationale |\n|---|---|---|---|---|---|---|\n");
+    for p in REGISTRY.iter() {
+        let (lo, hi) = range_text(p);
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} | {} |\n",
+            p.path,
+            default_text(p).replace('|', "\\|"),
+            lo.replace('|', "\\|"),
+            hi,
+            p.unit,
+            p.description,
+            p.source
+        ));
+    }
+    s
+}
+

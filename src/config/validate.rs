@@ -7,8 +7,7 @@ use super::types::Config;
 use serde_json::Value;
 
 /// A configuration error: which file, which JSON path, what is wrong and what is allowed.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{file}: {path}: {message}")]
+#[derive(Debug, Clone)]
 pub struct ConfigError {
     pub file: String,
     pub path: String,
@@ -16,10 +15,23 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
+    /// An error in `file` at JSON `path` (empty for the file as a whole).
     pub fn new(file: &str, path: &str, message: impl Into<String>) -> Self {
-        ConfigError { file: file.to_string(), path: if path.is_empty() { "(top level)".into() } else { path.to_string() }, message: message.into() }
+        ConfigError { file: file.to_string(), path: path.to_string(), message: message.into() }
     }
 }
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}: {}: {}", self.file, self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
 
 fn join(prefix: &str, key: &str) -> String {
     if prefix.is_empty() {
@@ -212,9 +224,41 @@ pub fn validate(v: &Value, file: &str) -> Result<Config, ConfigError> {
         .unwrap_or_default();
     let w = Walker { file, line_names };
     w.object(v, "", "")?;
-    let cfg: Config = serde_json::from_value(v.clone()).map_err(|e| ConfigError::new(file, "", e.to_string()))?;
+    let mut v = v.clone();
+    normalise_ints(&mut v, "");
+    let cfg: Config = serde_json::from_value(v).map_err(|e| ConfigError::new(file, "", e.to_string()))?;
     check_consistency(&cfg, file)?;
     Ok(cfg)
+}
+
+/// Whole-number floats (`10.0`) given for integer parameters become integers.
+fn normalise_ints(v: &mut Value, reg: &str) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m.iter_mut() {
+                normalise_ints(child, &join(reg, k));
+            }
+        }
+        Value::Array(items) => {
+            if registry::lookup(reg).is_some_and(|p| p.kind == Kind::Objects) {
+                for item in items.iter_mut() {
+                    if let Value::Object(m) = item {
+                        for (k, child) in m.iter_mut() {
+                            normalise_ints(child, &format!("{reg}[].{k}"));
+                        }
+                    }
+                }
+            }
+        }
+        Value::Number(n) => {
+            if registry::lookup(reg).is_some_and(|p| p.kind == Kind::Int) {
+                if let Some(x) = n.as_f64() {
+                    *v = Value::from(x as i64);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 fn check_consistency(c: &Config, file: &str) -> Result<(), ConfigError> {

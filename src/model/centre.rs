@@ -382,6 +382,15 @@ impl Market {
         let competence = group.iter().map(|c| self.ccgs[c.ix()].competence).fold(0.0, f64::max);
         let sessions = group.iter().map(|c| self.ccgs[c.ix()].sessions).fold(0.0, f64::max);
         let on_platform = group.iter().any(|c| self.ccgs[c.ix()].on_platform);
+        // a survivor that is a guest elsewhere brings its new population to its host
+        let added = total - self.ccgs[s.ix()].population;
+        for l in 0..nl {
+            if let Arrangement::Shared(j) = self.con[self.ci(s.ix(), l)].arr {
+                let kj = self.ci(j.ix(), l);
+                self.con[kj].guest_pop += added;
+                self.refresh_team(j.ix(), l);
+            }
+        }
         {
             let sc = &mut self.ccgs[s.ix()];
             sc.population = total;

@@ -84,9 +84,9 @@ impl Market {
     fn execute_change(&mut self, i: usize, l: usize, pd: Pending) {
         let k = self.ci(i, l);
         self.con[k].pending = None;
-        // the target may have gone since the decision
+        // the target may have gone, or lost the right to new contracts, since the decision
         let valid = match pd.to {
-            Arrangement::External(p) => self.sup[p.ix()].active(),
+            Arrangement::External(p) => self.may_contract(p.ix(), l),
             Arrangement::Shared(j) => self.ccgs[j.ix()].active && self.con[self.ci(j.ix(), l)].arr == Arrangement::InHouse,
             Arrangement::InHouse => true,
         };

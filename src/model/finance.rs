@@ -107,6 +107,11 @@ impl Market {
         host_income.resize(self.ccgs.len(), 0.0);
         for i in 0..self.ccgs.len() {
             if !self.ccgs[i].active {
+                // merged away: pays nothing any more
+                let c = &mut self.ccgs[i];
+                c.paid_external = 0.0;
+                c.spend = 0.0;
+                c.transition = 0.0;
                 continue;
             }
             let (pop, orientation) = (self.ccgs[i].population, self.ccgs[i].orientation);

@@ -408,3 +408,24 @@ impl Market {
         self.metrics = v;
     }
 }
+
+/// The metric tables in Markdown (national and by line).
+pub fn markdown_table() -> String {
+    let mut s = String::new();
+    for (title, defs) in [("National metrics (`series.csv`, `summary.csv`)", METRICS), ("Per service line (`series_by_line.csv`, `summary_by_line.csv`)", LINE_METRICS)] {
+        s.push_str(&format!("**{title}**\n\n| metric | unit | undefined | headline | description |\n|---|---|---|---|---|\n"));
+        for m in defs {
+            s.push_str(&format!(
+                "| `{}` | {} | {} | {} | {} |\n",
+                m.name,
+                m.unit,
+                m.undefined_when.map(|u| format!("when {u}")).unwrap_or_else(|| "never".into()),
+                if m.headline { "yes" } else { "" },
+                m.description
+            ));
+        }
+        s.push('\n');
+    }
+    s
+}
+

@@ -1,0 +1,203 @@
+//! Scenario files: reading, `extends` resolution, merging onto the defaults and
+//! validation. A scenario is either a built-in (every file in `configs/`, by name) or a
+//! path to a JSON file; a file without `extends` overrides the defaults.
+
+use crate::config::{self, registry, validate, Config, ConfigError, META_KEYS};
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
+
+/// Most levels of `extends` followed before giving up.
+const MAX_DEPTH: usize = 16;
+
+/// A resolved scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The `name` field, else the file stem.
+    pub name: String,
+    pub description: String,
+    pub notes: Vec<String>,
+    /// Where it came from: a path, or `built-in:NAME`.
+    pub source: String,
+    /// The fully resolved configuration (no meta keys).
+    pub resolved: Value,
+    pub config: Arc<Config>,
+}
+
+impl Scenario {
+    /// Settings that differ from the baseline (dotted paths and values).
+    pub fn diff_from_baseline(&self) -> Vec<(String, Value)> {
+        config::diff(&registry::defaults(), &self.resolved)
+    }
+}
+
+/// Names of the built-in scenarios.
+pub fn builtin_names() -> Vec<&'static str> {
+    BUILTIN.iter().map(|(n, _)| *n).collect()
+}
+
+fn builtin(name: &str) -> Option<&'static str> {
+    BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+/// Where a scenario's text came from.
+#[derive(Debug, Clone)]
+enum Origin {
+    Builtin(String),
+    File(PathBuf),
+}
+
+impl Origin {
+    fn label(&self) -> String {
+        match self {
+            Origin::Builtin(n) => format!("built-in:{n}"),
+            Origin::File(p) => p.display().to_string(),
+        }
+    }
+    fn display(&self) -> String {
+        match self {
+            Origin::Builtin(n) => format!("configs/{n}.json (built in)"),
+            Origin::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+fn parse(text: &str, origin: &Origin) -> Result<Map<String, Value>, ConfigError> {
+    let v: Value = serde_json::from_str(text).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Eof => "unexpected end of file",
+            _ => "malformed JSON",
+        };
+        ConfigError::new(&origin.display(), "", format!("{what} at line {}, column {}: {e}", e.line(), e.column()))
+    })?;
+    match v {
+        Value::Object(m) => Ok(m),
+        other => Err(ConfigError::new(&origin.display(), "", format!("a scenario must be a JSON object, found {}", kind(&other)))),
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Locate a scenario argument: an existing file, else a built-in name.
+fn locate(arg: &str, relative_to: Option<&Path>) -> Result<Origin, ConfigError> {
+    let candidate = match relative_to {
+        Some(dir) if !Path::new(arg).is_absolute() => dir.join(arg),
+        _ => PathBuf::from(arg),
+    };
+    if candidate.is_file() {
+        return Ok(Origin::File(candidate));
+    }
+    let stem = arg.strip_suffix(".json").unwrap_or(arg);
+    if builtin(stem).is_some() && !arg.contains('/') {
+        return Ok(Origin::Builtin(stem.to_string()));
+    }
+    if candidate.exists() {
+        return Err(ConfigError::new(&candidate.display().to_string(), "", "is not a file"));
+    }
+    Err(ConfigError::new(
+        &candidate.display().to_string(),
+        "",
+        format!("no such file, and not a built-in scenario; built-ins: {}", builtin_names().join(", ")),
+    ))
+}
+
+fn read(origin: &Origin) -> Result<String, ConfigError> {
+    match origin {
+        Origin::Builtin(n) => Ok(builtin(n).expect("located built-in").to_string()),
+        Origin::File(p) => std::fs::read_to_string(p).map_err(|e| ConfigError::new(&p.display().to_string(), "", format!("cannot read: {e}"))),
+    }
+}
+
+fn string_field(m: &Map<String, Value>, key: &str, origin: &Origin) -> Result<Option<String>, ConfigError> {
+    match m.get(key) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(ConfigError::new(&origin.display(), key, format!("expected a string, found {}", kind(other)))),
+    }
+}
+
+fn notes_field(m: &Map<String, Value>, origin: &Origin) -> Result<Vec<String>, ConfigError> {
+    match m.get("notes") {
+        None => Ok(Vec::new()),
+        Some(Value::String(s)) => Ok(vec![s.clone()]),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|x| x.as_str().map(String::from).ok_or_else(|| ConfigError::new(&origin.display(), "notes", "expected a string or a list of strings")))
+            .collect(),
+        Some(other) => Err(ConfigError::new(&origin.display(), "notes", format!("expected a string or a list of strings, found {}", kind(other)))),
+    }
+}
+
+/// Resolve a scenario's text to the full parameter tree (without meta keys).
+fn resolve(origin: &Origin, chain: &mut Vec<String>) -> Result<(Value, Map<String, Value>), ConfigError> {
+    let label = origin.label();
+    if chain.contains(&label) {
+        chain.push(label);
+        return Err(ConfigError::new(&origin.display(), "extends", format!("circular extends: {}", chain.join(" -> "))));
+    }
+    if chain.len() >= MAX_DEPTH {
+        return Err(ConfigError::new(&origin.display(), "extends", format!("more than {MAX_DEPTH} levels of extends")));
+    }
+    chain.push(label);
+    let own = parse(&read(origin)?, origin)?;
+    let mut base = match string_field(&own, "extends", origin)? {
+        Some(parent) => {
+            let dir = match origin {
+                Origin::File(p) => p.parent().map(Path::to_path_buf),
+                Origin::Builtin(_) => None,
+            };
+            let parent_origin = locate(&parent, dir.as_deref()).map_err(|e| ConfigError::new(&origin.display(), "extends", format!("\"{parent}\": {}", e.message)))?;
+            resolve(&parent_origin, chain)?.0
+        }
+        None => registry::defaults(),
+    };
+    let mut overrides = own.clone();
+    for k in META_KEYS {
+        overrides.remove(*k);
+    }
+    config::merge(&mut base, &Value::Object(overrides));
+    Ok((base, own))
+}
+
+/// Load and validate a scenario given as a path or a built-in name.
+pub fn load(arg: &str) -> Result<Scenario, ConfigError> {
+    let origin = locate(arg, None)?;
+    let (resolved, own) = resolve(&origin, &mut Vec::new())?;
+    let display = origin.display();
+    let config = validate(&resolved, &display)?;
+    let name = match string_field(&own, "name", &origin)? {
+        Some(n) => n,
+        None => match &origin {
+            Origin::Builtin(n) => n.clone(),
+            Origin::File(p) => p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into()),
+        },
+    };
+    if name.is_empty() || name.contains(|c: char| c == ',' || c == '"' || c.is_control()) {
+        return Err(ConfigError::new(&display, "name", "must be non-empty and contain no comma, quote or control character"));
+    }
+    Ok(Scenario {
+        name,
+        description: string_field(&own, "description", &origin)?.unwrap_or_default(),
+        notes: notes_field(&own, &origin)?,
+        source: origin.label(),
+        resolved,
+        config: Arc::new(config),
+    })
+}
+
+/// Build a scenario from an in-memory resolved configuration (for sweeps and replays).
+pub fn from_resolved(name: &str, description: &str, source: &str, resolved: Value) -> Result<Scenario, ConfigError> {
+    let config = validate(&resolved, source)?;
+    Ok(Scenario { name: name.to_string(), description: description.to_string(), notes: Vec::new(), source: source.to_string(), resolved, config: Arc::new(config) })
+}

@@ -3,9 +3,13 @@
 //! 0 success, 1 runtime failure, 2 usage or input error, 3 integrity failure,
 //! 130 interrupted.
 
+mod compare;
 mod info;
+mod job;
+mod merge;
 mod progress;
 mod run;
+mod sweep;
 
 use clap::{Parser, Subcommand};
 use std::fmt;
@@ -36,6 +40,14 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario: one replication, or many in parallel with --replications
     Run(run::RunArgs),
+    /// Compare scenarios on common random numbers: paired differences with confidence intervals
+    Compare(compare::CompareArgs),
+    /// Run a scenario over a grid, Latin hypercube or random sample of parameter values
+    Sweep(sweep::SweepArgs),
+    /// Merge the parts written by --shard runs into one result, byte for byte as one run
+    Merge(merge::MergeArgs),
+    /// Re-run the job recorded in a manifest.json and check the data files are identical
+    Replay(merge::ReplayArgs),
     /// Print the parameter registry: every parameter's path, default, range, unit and description
     Params(info::ParamsArgs),
     /// Print the metrics recorded every step, with units and when they can be undefined
@@ -102,6 +114,12 @@ pub fn note(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
+/// Draw the charts of a finished folder (charts are derived: a failure is reported but
+/// does not undo the data files).
+pub fn draw_charts(_dir: &std::path::Path, _quiet: bool) {
+    // wired to crate::plot once the charts module lands
+}
+
 /// The folder outputs go under by default.
 pub fn outputs_base() -> PathBuf {
     PathBuf::from("outputs")
@@ -122,6 +140,10 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Run(a) => run::run(a),
+        Command::Compare(a) => compare::compare(a),
+        Command::Sweep(a) => sweep::sweep(a),
+        Command::Merge(a) => merge::merge(a),
+        Command::Replay(a) => merge::replay(a),
         Command::Params(a) => info::params(a),
         Command::Metrics(a) => info::metrics(a),
         Command::Show(a) => info::show(a),

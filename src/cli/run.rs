@@ -1,40 +1,11 @@
 //! `csmarket run`: one scenario, one or many replications.
 
-use super::progress::{stop_flag, Progress};
-use super::{note, outputs_base, say, Failure, Outcome, DEFAULT_SEED};
-use crate::experiment::{JobKind, Plan, ScenarioSummary, UnitResult};
-use crate::io::output::{default_path, OutputDir};
-use crate::io::{results, scenario};
+use super::job::{execute, CommonArgs};
+use super::{note, say, Failure, Outcome};
+use crate::experiment::{JobKind, Plan, ScenarioSummary};
+use crate::io::scenario;
 use crate::model::metrics::{METRICS, N_METRICS};
 use clap::Args;
-use serde_json::{json, Value};
-use std::path::PathBuf;
-
-/// Options shared by every command that runs replications.
-#[derive(Args, Debug, Clone)]
-pub struct CommonArgs {
-    /// Master seed; replication k of every scenario uses the seed derived from (seed, k)
-    #[arg(long, default_value_t = DEFAULT_SEED)]
-    pub seed: u64,
-    /// Number of replications (run in parallel)
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
-    pub replications: u64,
-    /// Worker threads (default: all cores); results do not depend on it
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
-    /// Output folder (default: a new folder under outputs/)
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Replace the output folder if it already exists
-    #[arg(long)]
-    pub force: bool,
-    /// Also write every replication's series, events and agent tables (not just replication 0's)
-    #[arg(long)]
-    pub keep_replications: bool,
-    /// No progress output
-    #[arg(long, short)]
-    pub quiet: bool,
-}
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -46,60 +17,6 @@ pub struct RunArgs {
     /// Run only replication K (0-based); gives the same rows as replication K of a larger run
     #[arg(long, value_name = "K")]
     pub replication: Option<u64>,
-}
-
-/// The manifest's description of a job (everything but the files).
-pub fn manifest_head(plan: &Plan, threads: usize) -> Value {
-    let scenarios: Vec<Value> = plan
-        .scenarios
-        .iter()
-        .map(|s| json!({"name": s.name, "source": s.source, "description": s.description, "config": s.resolved}))
-        .collect();
-    let mut m = json!({
-        "tool": "csmarket",
-        "version": env!("CARGO_PKG_VERSION"),
-        "git_commit": env!("CSMARKET_GIT_COMMIT"),
-        "command": std::env::args().collect::<Vec<_>>().join(" "),
-        "created": humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
-        "kind": plan.kind,
-        "master_seed": plan.master_seed,
-        "replications": plan.replications,
-        "replication": plan.only_replication,
-        "keep_replications": plan.keep_replications,
-        "independent": plan.independent,
-        "shard": Value::Null,
-        "threads": threads,
-        "units": plan.units().len(),
-        "scenarios": scenarios,
-    });
-    if plan.kind == JobKind::Sweep {
-        m["sweep"] = json!({"params": plan.params, "points": plan.points});
-    }
-    m
-}
-
-/// Run a plan into a folder: create it, run the units, write the results and seal it.
-pub fn execute(plan: &Plan, common: &CommonArgs, label: &str) -> Result<(PathBuf, Vec<ScenarioSummary>, Vec<UnitResult>), Failure> {
-    let path = common.out.clone().unwrap_or_else(|| default_path(&outputs_base(), label));
-    let mut dir = OutputDir::create(&path, common.force).map_err(|e| {
-        if path.exists() && !common.force {
-            Failure::usage(format!("{e:#}"))
-        } else {
-            Failure::from(e)
-        }
-    })?;
-    let units = plan.units();
-    let threads = common.threads.map(|t| t as usize).unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    let progress = Progress::new(units.len() as u64, label, common.quiet);
-    let stop = stop_flag();
-    let results = plan.run_units(&units, threads, stop, &|| progress.tick());
-    progress.finish();
-    let results = results.map_err(|i| {
-        Failure::interrupted(format!("interrupted after {} of {} replications; {} is incomplete (it has no manifest.json)", i.done, units.len(), path.display()))
-    })?;
-    let sums = results::write_results(&mut dir, plan, &results)?;
-    dir.seal(manifest_head(plan, threads))?;
-    Ok((path, sums, results))
 }
 
 pub fn run(a: RunArgs) -> Outcome {
@@ -121,9 +38,14 @@ pub fn run(a: RunArgs) -> Outcome {
         independent: false,
     };
     let label = plan.scenarios[0].name.clone();
-    let (path, sums, _) = execute(&plan, &a.common, &label)?;
-    print_summary(&plan, &sums[0]);
-    say(&format!("Wrote {} (manifest.json lists every file with its checksum).", path.display()));
+    let Some(done) = execute(&plan, &a.common, &label)? else { return Ok(()) };
+    match &done.summaries {
+        Some(sums) => {
+            print_summary(&plan, &sums[0]);
+            say(&format!("Wrote {} (manifest.json lists every file with its checksum).", done.path.display()));
+        }
+        None => say(&format!("Wrote part {} (merge the parts with `csmarket merge`).", done.path.display())),
+    }
     Ok(())
 }
 
@@ -171,7 +93,7 @@ fn print_summary(plan: &Plan, s: &ScenarioSummary) {
     }
 }
 
-/// A number for the terminal: 3 significant decimals, or whole for large values.
+/// A number for the terminal: 3 decimals, or whole for large values.
 pub fn fmt(x: f64) -> String {
     if !x.is_finite() {
         "-".into()

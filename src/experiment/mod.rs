@@ -1,17 +1,23 @@
 //! Experiments: a plan (scenarios or sweep points, replications, a master seed) is a
-//! list of work units with stable ids, one scenario and one replication each. Units run
-//! in parallel; replication `k` of every scenario uses the same seed (common random
-//! numbers) unless the plan asks for independent seeds. Only each unit's metric values
-//! are kept (plus the details of the replications whose events and agents are written).
+//! list of work units with stable ids, one scenario (or point) and one replication each.
+//! Units run in parallel; replication `k` of every scenario uses the same seed (common
+//! random numbers) unless the plan asks for independent seeds. A unit leaves its metric
+//! values and, when its rows are written, the CSV blocks it rendered; nothing else of a
+//! replication outlives it.
 
+pub mod compare;
+pub mod design;
 pub mod stats;
 
 use crate::engine::{run_replication, MetricSeries};
-use crate::io::records::{CcgRow, EventRow, Recorder, SupplierRow};
-use crate::io::scenario::Scenario;
+use crate::io::records::Recorder;
+use crate::io::scenario::{self, Scenario};
+use crate::io::tables::{self, RepId, Table};
 use crate::model::rng::{replication_seed, splitmix64};
+use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What kind of job a plan is.
@@ -29,9 +35,9 @@ pub struct Plan {
     pub kind: JobKind,
     /// Scenarios (for a sweep, one per point).
     pub scenarios: Vec<Scenario>,
-    /// For a sweep: each point's parameter values (path, value), in the order of `params`.
+    /// For a sweep: the swept parameter paths and each point's values.
     pub params: Vec<String>,
-    pub points: Vec<Vec<serde_json::Value>>,
+    pub points: Vec<Vec<Value>>,
     pub master_seed: u64,
     pub replications: u64,
     /// Run this one replication only (`--replication k`).
@@ -50,28 +56,54 @@ pub struct Unit {
     pub replication: u64,
 }
 
-/// What a unit leaves: its metric values and, for some, the details.
+/// What a unit leaves: its metric values and the row blocks it rendered (empty when its
+/// rows are not written), in the order of `Table::ALL`.
 #[derive(Debug, Clone)]
 pub struct UnitResult {
     pub unit: Unit,
     /// The replication's own seed (the `seed` column).
     pub seed: u64,
     pub series: MetricSeries,
-    pub details: Option<Details>,
+    pub blocks: [Vec<u8>; 5],
 }
 
-/// Events and agent snapshots of one replication.
-#[derive(Debug, Clone, Default)]
-pub struct Details {
-    pub events: Vec<EventRow>,
-    pub ccgs: Vec<CcgRow>,
-    pub suppliers: Vec<SupplierRow>,
+/// A shard `i` of `n` (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl Shard {
+    /// Parse `i/n` with 1 <= i <= n.
+    pub fn parse(s: &str) -> Result<Shard, String> {
+        let (a, b) = s.split_once('/').ok_or_else(|| format!("--shard {s:?}: expected i/n, e.g. 2/10"))?;
+        let index: u64 = a.trim().parse().map_err(|_| format!("--shard {s:?}: {a:?} is not a whole number"))?;
+        let count: u64 = b.trim().parse().map_err(|_| format!("--shard {s:?}: {b:?} is not a whole number"))?;
+        if count == 0 || index == 0 || index > count {
+            return Err(format!("--shard {s:?}: need 1 <= i <= n (shards are numbered from 1, as in cargo-nextest)"));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Does this shard run the unit at position `pos` of the plan's unit list?
+    /// Units are dealt round-robin so that costly points spread over shards.
+    pub fn owns(&self, pos: usize) -> bool {
+        pos as u64 % self.count == self.index - 1
+    }
 }
 
 /// The run was interrupted before every unit finished.
-#[derive(Debug, Clone, Copy)]
-pub struct Interrupted {
-    pub done: usize,
+#[derive(Debug)]
+pub enum RunError {
+    Interrupted { done: usize },
+    Failed(anyhow::Error),
 }
 
 impl Plan {
@@ -83,10 +115,14 @@ impl Plan {
         }
     }
 
+    fn per_scenario(&self) -> u64 {
+        self.replications.max(self.only_replication.map(|k| k + 1).unwrap_or(0))
+    }
+
     /// Every unit of the plan in canonical order (scenario-major).
     pub fn units(&self) -> Vec<Unit> {
         let reps = self.replication_range();
-        let per = self.replications.max(self.only_replication.map(|k| k + 1).unwrap_or(0));
+        let per = self.per_scenario();
         let mut v = Vec::with_capacity(self.scenarios.len() * reps.len());
         for s in 0..self.scenarios.len() {
             for &r in &reps {
@@ -94,6 +130,11 @@ impl Plan {
             }
         }
         v
+    }
+
+    /// The units of one shard (or all).
+    pub fn shard_units(&self, shard: Option<Shard>) -> Vec<Unit> {
+        self.units().into_iter().enumerate().filter(|(pos, _)| shard.is_none_or(|s| s.owns(*pos))).map(|(_, u)| u).collect()
     }
 
     /// Master seed used for scenario `s`: the plan's (common random numbers), or a
@@ -106,45 +147,153 @@ impl Plan {
         }
     }
 
-    /// Does this unit's replication get events and agent tables?
-    pub fn wants_details(&self, u: &Unit) -> bool {
-        self.keep_replications || u.replication == self.replication_range()[0]
+    /// Are per-replication series written (a single replication, or all kept)?
+    pub fn writes_series(&self) -> bool {
+        self.replication_range().len() == 1 || self.keep_replications
     }
 
-    /// Run one unit.
+    /// Does this unit's replication get events and agent tables? Replication 0 (or the
+    /// one replication run) of each scenario, or all with `keep_replications`; sweeps
+    /// only when kept.
+    pub fn wants_details(&self, u: &Unit) -> bool {
+        self.keep_replications || (self.kind != JobKind::Sweep && u.replication == self.replication_range()[0])
+    }
+
+    /// Which tables this plan writes at all.
+    pub fn tables(&self) -> Vec<Table> {
+        let mut t = Vec::new();
+        if self.writes_series() {
+            t.extend([Table::Series, Table::SeriesByLine]);
+        }
+        if self.keep_replications || self.kind != JobKind::Sweep {
+            t.extend([Table::Events, Table::Ccgs, Table::Suppliers]);
+        }
+        t
+    }
+
+    /// Run one unit and render its rows.
     pub fn run_unit(&self, u: Unit) -> UnitResult {
         let sc = &self.scenarios[u.scenario];
         let master = self.scenario_master(u.scenario);
         let details = self.wants_details(&u);
         let mut rec = Recorder::new(&sc.config, details);
         run_replication(&sc.config, master, u.replication, &mut rec);
-        let Recorder { series, events, ccgs, suppliers, .. } = rec;
-        UnitResult { unit: u, seed: replication_seed(master, u.replication), series, details: details.then_some(Details { events, ccgs, suppliers }) }
+        let seed = replication_seed(master, u.replication);
+        let id = RepId { scenario: &sc.name, replication: u.replication, seed, config: &sc.config };
+        let mut blocks: [Vec<u8>; 5] = Default::default();
+        if self.writes_series() {
+            blocks[0] = tables::series_block(&id, &rec.series);
+            blocks[1] = tables::series_by_line_block(&id, &rec.series);
+        }
+        if details {
+            blocks[2] = tables::events_block(&id, &rec.events);
+            blocks[3] = tables::ccgs_block(&id, &rec.ccgs);
+            blocks[4] = tables::suppliers_block(&id, &rec.suppliers);
+        }
+        UnitResult { unit: u, seed, series: rec.series, blocks }
     }
 
-    /// Run units in parallel on `threads` threads (0: all cores), calling `tick` as each
-    /// finishes. Stops starting units once `stop` is set. Results come back in the
-    /// order of `units`, whatever order they finish in.
-    pub fn run_units(&self, units: &[Unit], threads: usize, stop: &AtomicBool, tick: &(dyn Fn() + Sync)) -> Result<Vec<UnitResult>, Interrupted> {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
-        let results: Vec<Option<UnitResult>> = pool.install(|| {
-            units
-                .par_iter()
-                .map(|&u| {
-                    if stop.load(Ordering::Relaxed) {
-                        return None;
-                    }
-                    let r = self.run_unit(u);
-                    tick();
-                    Some(r)
-                })
-                .collect()
-        });
-        let done = results.iter().filter(|r| r.is_some()).count();
-        if done < units.len() {
-            return Err(Interrupted { done });
+    /// Run units in batches of parallel work on `threads` threads; each finished batch
+    /// (in unit order) goes to `sink` before the next starts. `tick` is called as each
+    /// unit finishes. Stops starting units once `stop` is set.
+    pub fn run_batches(
+        &self,
+        units: &[Unit],
+        threads: usize,
+        batch: usize,
+        stop: &AtomicBool,
+        tick: &(dyn Fn() + Sync),
+        sink: &mut dyn FnMut(Vec<UnitResult>) -> Result<()>,
+    ) -> Result<(), RunError> {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| RunError::Failed(e.into()))?;
+        let mut done = 0;
+        for chunk in units.chunks(batch.max(1)) {
+            if stop.load(Ordering::SeqCst) {
+                return Err(RunError::Interrupted { done });
+            }
+            let results: Vec<Option<UnitResult>> = pool.install(|| {
+                chunk
+                    .par_iter()
+                    .map(|&u| {
+                        if stop.load(Ordering::Relaxed) {
+                            return None;
+                        }
+                        let r = self.run_unit(u);
+                        tick();
+                        Some(r)
+                    })
+                    .collect()
+            });
+            if results.iter().any(|r| r.is_none()) {
+                return Err(RunError::Interrupted { done });
+            }
+            let results: Vec<UnitResult> = results.into_iter().map(|r| r.expect("checked")).collect();
+            done += results.len();
+            sink(results).map_err(RunError::Failed)?;
         }
-        Ok(results.into_iter().map(|r| r.expect("all done")).collect())
+        Ok(())
+    }
+
+    /// The plan as JSON (for manifests, replay and merge checks).
+    pub fn to_json(&self) -> Value {
+        let scenarios: Vec<Value> = self
+            .scenarios
+            .iter()
+            .map(|s| json!({"name": s.name, "source": s.source, "description": s.description, "config": s.resolved}))
+            .collect();
+        let mut v = json!({
+            "kind": self.kind,
+            "master_seed": self.master_seed,
+            "replications": self.replications,
+            "replication": self.only_replication,
+            "keep_replications": self.keep_replications,
+            "independent": self.independent,
+            "scenarios": scenarios,
+        });
+        if self.kind == JobKind::Sweep {
+            v["sweep"] = json!({"params": self.params, "points": self.points});
+        }
+        v
+    }
+
+    /// Rebuild a plan from its JSON (as found in a manifest).
+    pub fn from_json(v: &Value) -> Result<Plan> {
+        let kind: JobKind = serde_json::from_value(v.get("kind").cloned().context("no kind")?).context("kind")?;
+        let u = |k: &str| v.get(k).and_then(Value::as_u64).with_context(|| format!("no {k}"));
+        let mut scenarios = Vec::new();
+        for s in v.get("scenarios").and_then(Value::as_array).context("no scenarios")? {
+            let name = s.get("name").and_then(Value::as_str).context("scenario without name")?;
+            let desc = s.get("description").and_then(Value::as_str).unwrap_or("");
+            let source = s.get("source").and_then(Value::as_str).unwrap_or("manifest");
+            let config = s.get("config").cloned().context("scenario without config")?;
+            scenarios.push(scenario::from_resolved(name, desc, source, config).map_err(|e| anyhow::anyhow!("{e}"))?);
+        }
+        let (params, points) = match v.get("sweep") {
+            Some(sw) => (serde_json::from_value(sw["params"].clone()).context("sweep params")?, serde_json::from_value(sw["points"].clone()).context("sweep points")?),
+            None => (Vec::new(), Vec::new()),
+        };
+        if scenarios.is_empty() {
+            bail!("the plan has no scenarios");
+        }
+        Ok(Plan {
+            kind,
+            scenarios,
+            params,
+            points,
+            master_seed: u("master_seed")?,
+            replications: u("replications")?,
+            only_replication: v.get("replication").and_then(Value::as_u64),
+            keep_replications: v.get("keep_replications").and_then(Value::as_bool).unwrap_or(false),
+            independent: v.get("independent").and_then(Value::as_bool).unwrap_or(false),
+        })
+    }
+
+    /// SHA-256 of the plan's canonical JSON (and the tool version): parts of one plan
+    /// share it, parts of different plans never do.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let text = serde_json::to_string(&json!({"plan": self.to_json(), "version": env!("CARGO_PKG_VERSION")})).expect("json");
+        Sha256::digest(text.as_bytes()).into()
     }
 }
 
@@ -159,26 +308,11 @@ pub struct ScenarioSummary {
     pub by_line: Vec<stats::Summary>,
 }
 
-/// Summarise each scenario's results (taken in canonical replication order).
-pub fn summaries(plan: &Plan, results: &[UnitResult]) -> Vec<ScenarioSummary> {
-    use crate::model::metrics::{N_LINE_METRICS, N_METRICS};
-    let mut out = Vec::with_capacity(plan.scenarios.len());
+/// Summarise one scenario's replications (given in canonical replication order).
+pub fn summarise_scenario(reps: &[&MetricSeries]) -> ScenarioSummary {
+    let first = reps.first().expect("at least one replication");
     let mut scratch = Vec::new();
-    for s in 0..plan.scenarios.len() {
-        let mut reps: Vec<&UnitResult> = results.iter().filter(|r| r.unit.scenario == s).collect();
-        reps.sort_by_key(|r| r.unit.replication);
-        let cfg = &plan.scenarios[s].config;
-        let steps = cfg.steps() as usize + 1;
-        let nl = cfg.service_lines.len();
-        let mut national = Vec::with_capacity(steps * N_METRICS);
-        for i in 0..steps * N_METRICS {
-            national.push(stats::summarise(reps.iter().map(|r| r.series.national[i]), &mut scratch));
-        }
-        let mut by_line = Vec::with_capacity(steps * nl * N_LINE_METRICS);
-        for i in 0..steps * nl * N_LINE_METRICS {
-            by_line.push(stats::summarise(reps.iter().map(|r| r.series.by_line[i]), &mut scratch));
-        }
-        out.push(ScenarioSummary { steps, n_lines: nl, national, by_line });
-    }
-    out
+    let national = (0..first.national.len()).map(|i| stats::summarise(reps.iter().map(|r| r.national[i]), &mut scratch)).collect();
+    let by_line = (0..first.by_line.len()).map(|i| stats::summarise(reps.iter().map(|r| r.by_line[i]), &mut scratch)).collect();
+    ScenarioSummary { steps: first.steps, n_lines: first.n_lines, national, by_line }
 }

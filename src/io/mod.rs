@@ -6,3 +6,4 @@ pub mod results;
 pub mod records;
 pub mod scenario;
 pub mod tables;
+pub mod units;

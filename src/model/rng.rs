@@ -23,6 +23,8 @@ pub enum Purpose {
     Entry = 11,
     Mergers = 12,
     Platform = 13,
+    /// Sweep designs (keyed by the master seed, not a replication).
+    Design = 14,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mix.

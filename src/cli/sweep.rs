@@ -1,0 +1,99 @@
+//! `csmarket sweep`: one scenario over a grid or a sample of parameter values.
+
+use super::job::{execute, CommonArgs};
+use super::{say, Failure, Outcome};
+use crate::experiment::design::{self, RangeSpec, SetSpec};
+use crate::experiment::{JobKind, Plan};
+use crate::io::scenario;
+use clap::{Args, ValueEnum};
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Design {
+    /// Full factorial over every --set
+    Grid,
+    /// Latin hypercube of --samples points over every --range
+    Lhs,
+    /// Independent uniform samples over every --range
+    Random,
+}
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// The scenario to vary (built-in name or file)
+    #[arg(default_value = "baseline")]
+    pub scenario: String,
+    /// A parameter and its values: path=v1,v2,... or path=lo..hi:step (grid design; repeatable)
+    #[arg(long = "set", value_name = "PATH=VALUES")]
+    pub sets: Vec<String>,
+    /// Sweep design
+    #[arg(long, value_enum, default_value_t = Design::Grid)]
+    pub design: Design,
+    /// Number of points (lhs and random designs)
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub samples: Option<u64>,
+    /// A parameter and its range: path=lo..hi (lhs and random designs; repeatable)
+    #[arg(long = "range", value_name = "PATH=LO..HI")]
+    pub ranges: Vec<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+pub fn sweep(a: SweepArgs) -> Outcome {
+    let base = scenario::load(&a.scenario)?;
+    let (params, points) = match a.design {
+        Design::Grid => {
+            if a.sets.is_empty() || !a.ranges.is_empty() || a.samples.is_some() {
+                return Err(Failure::usage("a grid sweep needs one or more --set path=values (and no --range or --samples)"));
+            }
+            let sets: Vec<SetSpec> = a.sets.iter().map(|s| design::parse_set(s)).collect::<Result<_, _>>().map_err(Failure::usage)?;
+            (sets.iter().map(|s| s.path.clone()).collect::<Vec<_>>(), design::grid(&sets))
+        }
+        Design::Lhs | Design::Random => {
+            let Some(samples) = a.samples else {
+                return Err(Failure::usage("--design lhs and --design random need --samples M"));
+            };
+            if a.ranges.is_empty() || !a.sets.is_empty() {
+                return Err(Failure::usage("--design lhs and --design random need one or more --range path=lo..hi (and no --set)"));
+            }
+            let ranges: Vec<RangeSpec> = a.ranges.iter().map(|s| design::parse_range(s)).collect::<Result<_, _>>().map_err(Failure::usage)?;
+            let pts = if a.design == Design::Lhs { design::lhs(&ranges, samples as usize, a.common.seed) } else { design::random(&ranges, samples as usize, a.common.seed) };
+            (ranges.iter().map(|r| r.path.clone()).collect(), pts)
+        }
+    };
+    for (k, p) in params.iter().enumerate() {
+        if params[..k].contains(p) {
+            return Err(Failure::usage(format!("{p} is swept twice")));
+        }
+    }
+    if points.len() > 1_000_000 {
+        return Err(Failure::usage(format!("{} points; at most 1000000", points.len())));
+    }
+    let mut scenarios = Vec::with_capacity(points.len());
+    for (k, point) in points.iter().enumerate() {
+        let mut v = base.resolved.clone();
+        for (path, value) in params.iter().zip(point) {
+            design::set_path(&mut v, path, value.clone()).map_err(|e| Failure::usage(format!("sweep parameter {e}")))?;
+        }
+        let label = format!("{} with sweep point {k} ({})", base.source, params.iter().zip(point).map(|(p, v)| format!("{p}={v}")).collect::<Vec<_>>().join(", "));
+        let sc = scenario::from_resolved(&base.name, &base.description, &label, v)?;
+        scenarios.push(sc);
+    }
+    let plan = Plan {
+        kind: JobKind::Sweep,
+        scenarios,
+        params,
+        points,
+        master_seed: a.common.seed,
+        replications: a.common.replications,
+        only_replication: None,
+        keep_replications: a.common.keep_replications,
+        independent: false,
+    };
+    let Some(done) = execute(&plan, &a.common, &format!("{}_sweep", base.name))? else { return Ok(()) };
+    if done.summaries.is_some() {
+        say(&format!("Swept {} point(s) x {} replication(s). Wrote {} (points.csv, sweep.csv, summary.csv).", plan.points.len(), plan.replications, done.path.display()));
+    } else {
+        say(&format!("Wrote part {} (merge the parts with `csmarket merge`).", done.path.display()));
+    }
+    Ok(())
+}

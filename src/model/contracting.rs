@@ -27,6 +27,34 @@ impl Market {
         self.quote_cost(p, l) * (1.0 + self.markup(p, i, self.sup[p].gap_mean))
     }
 
+    /// Per round: each provider's quoting unit cost per line and the part of its mark-up
+    /// common to all new customers, so that a quote is `qc * (1 + clamp(base + (1 - tau) * disp))`,
+    /// the same arithmetic as `quote`.
+    fn refresh_quote_terms(&mut self) {
+        let nl = self.n_lines();
+        let tau = self.centre.transparency;
+        let w = self.cfg.csus.markup_power_weight;
+        let mut qt = std::mem::take(&mut self.scratch_quote);
+        qt.clear();
+        for p in 0..self.sup.len() {
+            let s = &self.sup[p];
+            let base = s.markup0 + w * ((1.0 - tau) * s.gap_mean + tau * s.gap_mean);
+            for l in 0..nl {
+                qt.push((self.quote_cost(p, l), base));
+            }
+        }
+        self.scratch_quote = qt;
+    }
+
+    /// `quote` from the per-round terms.
+    #[inline]
+    fn quick_quote(&self, p: usize, i: usize, l: usize) -> PerHead {
+        let (qc, base) = self.scratch_quote[p * self.n_lines() + l];
+        let tau = self.centre.transparency;
+        let disp = self.price_disp[i * self.sup.len() + p];
+        qc * (1.0 + (base + (1.0 - tau) * disp).clamp(self.cfg.csus.markup_min, self.cfg.csus.markup_max))
+    }
+
     /// May CCG `i` stay with its current arrangement on line `l`?
     fn may_stay(&self, i: usize, l: usize) -> bool {
         match self.con[self.ci(i, l)].arr {
@@ -213,6 +241,7 @@ impl Market {
         self.set_prices();
         self.assess_information();
         self.update_aspirations();
+        self.refresh_quote_terms();
         self.decide();
     }
 
@@ -283,24 +312,24 @@ impl Market {
         let nl = self.n_lines();
         let s = &self.cfg.satisfaction;
         let (alpha, w) = (s.aspiration_adaptation, s.social_weight);
+        // CCGs compare themselves with the best-served CCG they know
+        let mut best = [f64::NEG_INFINITY; 32];
         for i in 0..self.ccgs.len() {
             if !self.ccgs[i].active {
                 continue;
             }
-            for l in 0..nl {
-                // CCGs compare themselves with the best-served CCG they know
-                let k = i * nl + l;
-                let own = self.con[k].satisfaction;
-                let mut peers = f64::NEG_INFINITY;
-                for nb in &self.ccgs[i].neighbours {
-                    if self.ccgs[nb.ix()].active {
-                        peers = peers.max(self.con[nb.ix() * nl + l].satisfaction);
+            best[..nl].fill(f64::NEG_INFINITY);
+            for nb in &self.ccgs[i].neighbours {
+                if self.ccgs[nb.ix()].active {
+                    let theirs = &self.con[nb.ix() * nl..(nb.ix() + 1) * nl];
+                    for (b, ct) in best[..nl].iter_mut().zip(theirs) {
+                        *b = b.max(ct.satisfaction);
                     }
                 }
-                if peers == f64::NEG_INFINITY {
-                    peers = own;
-                }
-                let ct = &mut self.con[k];
+            }
+            for (ct, &peers) in self.con[i * nl..(i + 1) * nl].iter_mut().zip(&best[..nl]) {
+                let own = ct.satisfaction;
+                let peers = if peers == f64::NEG_INFINITY { own } else { peers };
                 ct.aspiration += alpha * ((1.0 - w) * own + w * peers - ct.aspiration);
             }
         }
@@ -456,7 +485,7 @@ impl Market {
             }
             let (mean, var) = self.belief_for_choice(i, l, p);
             let bhat = mean - dpen * self.distance(i, p);
-            let price = if is_cur { self.con[k].price } else { self.quote(p, i, l) };
+            let price = if is_cur { self.con[k].price } else { self.quick_quote(p, i, l) };
             let mut util = bhat - lambda * (price / cost_l - 1.0) - risk * var.sqrt();
             util += if is_cur { stay_bonus } else { -sc_ext };
             opts.push(Opt { arr: Arrangement::External(SupplierId(p as u16)), utility: util, price });

@@ -32,19 +32,55 @@ impl Market {
     }
 
     /// Realised quality of every arrangement. One noise draw per CCG slot and line,
-    /// used or not, so the stream stays aligned across scenarios.
+    /// used or not, so the stream stays aligned across scenarios. (The arithmetic is
+    /// that of `expected_quality`, in one pass with per-provider terms hoisted.)
     pub fn deliver(&mut self) {
         let nl = self.n_lines();
-        let sd = self.cfg.delivery.noise_sd;
-        for k in 0..self.con.len() {
-            let e = noise(&mut self.rng.delivery);
-            let i = k / nl;
-            if !self.ccgs[i].active {
+        let d = &self.cfg.delivery;
+        let (sd, stretch_pen, dpen, rw, cfw) = (d.noise_sd, d.stretch_penalty, d.distance_penalty, d.relationship_weight, d.customer_focus_weight);
+        let coord = self.cfg.sharing.coordination_penalty;
+        let c = &self.cfg.contracts;
+        let (target, slope, max_red) = (c.outcome_target, c.outcome_slope, c.outcome_max_reduction);
+        // per provider: capacity factor, focus; per line: local knowledge
+        let mut pf = std::mem::take(&mut self.scratch_pf);
+        pf.clear();
+        pf.extend(self.sup.iter().map(|s| ((1.0 - stretch_pen * s.stretch).max(0.0), s.focus, s.region, s.is_csu())));
+        for (i, cg) in self.ccgs.iter().enumerate() {
+            let base = i * nl;
+            if !cg.active {
+                for _ in 0..nl {
+                    noise(&mut self.rng.delivery);
+                }
                 continue;
             }
-            let q = (self.expected_quality(i, k % nl) + sd * e).clamp(0.0, 1.0);
-            self.set_quality(k, q);
+            let (home, region) = (cg.home_csu.ix(), cg.region);
+            for l in 0..nl {
+                let e = noise(&mut self.rng.delivery);
+                let ct = &self.con[base + l];
+                let expected = match ct.arr {
+                    Arrangement::InHouse => ct.h,
+                    Arrangement::Shared(j) => self.con[j.ix() * nl + l].h - coord,
+                    Arrangement::External(p) => {
+                        let p = p.ix();
+                        let (cap_f, focus, sreg, _) = pf[p];
+                        let dist = if home == p {
+                            0.0
+                        } else if sreg == Some(region) {
+                            1.0
+                        } else {
+                            2.0
+                        };
+                        self.sup[p].cap[l] * cap_f - dpen * self.lines[l].local * dist + rw * ct.relationship * focus + cfw * (focus - 0.5)
+                    }
+                };
+                let q = (expected + sd * e).clamp(0.0, 1.0);
+                let fee = if ct.outcome && matches!(ct.arr, Arrangement::External(_)) { 1.0 - (slope * (target - q).max(0.0)).min(max_red) } else { 1.0 };
+                let ct = &mut self.con[base + l];
+                ct.q = q;
+                ct.fee = fee;
+            }
         }
+        self.scratch_pf = pf;
     }
 
     /// Expected quality in place of realised quality (the initial state).

@@ -130,6 +130,12 @@ pub struct Market {
     pub(crate) scratch_lines: Vec<(usize, f64, bool)>,
     pub(crate) scratch_spend: Vec<f64>,
     pub(crate) scratch_power: Vec<f64>,
+    pub(crate) scratch_may: Vec<bool>,
+    /// Per (provider, line) at a round: quoting unit cost and common mark-up.
+    pub(crate) scratch_quote: Vec<(f64, f64)>,
+    /// Per provider: capacity factor, customer focus, region, is a CSU (delivery).
+    pub(crate) scratch_pf: Vec<(f64, f64, Option<u32>, bool)>,
+    pub(crate) scratch_bp: Vec<(usize, f64, f64)>,
     /// Earliest step at which a pending change or a term end falls due.
     pub(crate) next_due: u32,
     pub(crate) scratch_host: Vec<f64>,

@@ -107,8 +107,9 @@ impl Market {
                 let (mut sum, mut n) = (0.0, 0.0);
                 let r = self.ccgs[i].region as usize;
                 let extra = self.home_extra(i, l);
+                let platform = self.centre.platform && self.ccgs[i].on_platform;
                 for p in self.elig[r * nl + l].iter().map(|&p| p as usize).chain(extra) {
-                    let (_, v) = self.belief_for_choice(i, l, p);
+                    let v = if platform { self.belief_for_choice(i, l, p).1 } else { self.belief_var(&self.beliefs[self.bi(i, l, p)]) };
                     sum += (1.0 - v / prior).clamp(0.0, 1.0);
                     n += 1.0;
                 }
@@ -175,55 +176,94 @@ impl Market {
     }
 
     /// Assess the power of every relationship and each provider's mean buyer power and
-    /// power gap (which feed customer focus and prices).
+    /// power gap (which feed customer focus and prices). The arithmetic is that of
+    /// `attributes` and `power_scores`, written as one pass over the contracts.
     pub fn assess_power(&mut self) {
         self.tally_volumes();
         self.refresh_eligibility();
         let nl = self.n_lines();
         let np = self.sup.len();
+        let c = self.power_ctx();
+        let w = c.w;
+        // per provider and line: may it contract; per provider: revenue rate, sharing
+        let mut may = std::mem::take(&mut self.scratch_may);
+        may.clear();
+        may.extend((0..np * nl).map(|k| self.may_contract(k / nl, k % nl)));
         let mut acc = std::mem::take(&mut self.scratch_power);
         acc.clear();
-        acc.resize(3 * np, 0.0);
+        acc.resize(5 * np, 0.0);
+        for (p, s) in self.sup.iter().enumerate() {
+            acc[3 * np + p] = s.rate;
+            acc[4 * np + p] = if s.is_csu() { self.centre.csu_info_sharing } else { s.info_sharing };
+        }
         let mut spend_p = std::mem::take(&mut self.scratch_spend);
-        let ctx = self.power_ctx();
-        for i in 0..self.ccgs.len() {
-            if !self.ccgs[i].active {
+        let demand = &self.centre.demand;
+        for (i, cg) in self.ccgs.iter().enumerate() {
+            if !cg.active {
                 continue;
             }
-            let pop = self.ccgs[i].population;
+            let cons = &self.con[i * nl..(i + 1) * nl];
+            let pop = cg.population;
             // annual spend by provider and in all
             let mut spend_i = 0.0;
-            for l in 0..nl {
-                let ct = &self.con[i * nl + l];
-                spend_i += ct.price * pop * self.centre.demand[l];
+            for (l, ct) in cons.iter().enumerate() {
+                spend_i += ct.price * pop * demand[l];
                 if let Arrangement::External(p) = ct.arr {
                     spend_p[p.ix()] = 0.0;
                 }
             }
-            for l in 0..nl {
-                let ct = &self.con[i * nl + l];
+            for (l, ct) in cons.iter().enumerate() {
                 if let Arrangement::External(p) = ct.arr {
-                    spend_p[p.ix()] += ct.price * pop * self.centre.demand[l];
+                    spend_p[p.ix()] += ct.price * pop * demand[l];
                 }
             }
-            for l in 0..nl {
-                let k = i * nl + l;
-                let Arrangement::External(p) = self.con[k].arr else { continue };
+            let sc_rel = self.switching_cost(i) * c.inv_base_sc;
+            let region = cg.region as usize;
+            let home = cg.home_csu.ix();
+            let home_listed = match self.centre.csu_reach {
+                crate::config::Reach::Patch => false,
+                crate::config::Reach::Region => self.sup[home].region == Some(cg.region),
+                crate::config::Reach::National => true,
+            };
+            for (l, ct) in cons.iter().enumerate() {
+                let Arrangement::External(p) = ct.arr else { continue };
                 let p = p.ix();
-                let mut n = self.alternatives(i, l);
-                if self.may_contract(p, l) && self.reaches(i, p) {
+                let mut n = self.elig[region * nl + l].len() + (!home_listed && may[home * nl + l]) as usize;
+                if may[p * nl + l] && self.reaches(i, p) {
                     n = n.saturating_sub(1);
                 }
-                let a = self.attributes_with(&ctx, i, l, p, n, spend_p[p], spend_i);
-                let (bp, sp) = scores(&ctx, &a);
-                self.con[k].bp = bp;
-                self.con[k].sp = sp;
+                let alternatives = c.alt[n.min(c.alt.len() - 1)];
+                let switching = (0.5 * sc_rel + 0.5 * ct.notice as f64 * c.notice_years).clamp(0.0, 1.0);
+                let spend_ip = spend_p[p];
+                let rate = acc[3 * np + p];
+                let x = if rate > 0.0 { spend_ip / rate } else { 0.0 };
+                let buyer_share = x / (x + c.share_half);
+                let supplier_share = if spend_i > 0.0 { (spend_ip / spend_i).clamp(0.0, 1.0) } else { 0.0 };
+                let make = ct.h + c.optimism * (ct.cap - ct.h).max(0.0) - c.hurdle;
+                let b = if ct.belief_of == p as u16 { ct.belief } else { self.beliefs[self.bi(i, l, p)].mean }.max(0.05);
+                let inhouse = (make / b).clamp(0.0, 1.0);
+                let (bp, sp) = if c.degenerate {
+                    (0.5, 0.5)
+                } else {
+                    (
+                        w[0] * alternatives + w[1] * (1.0 - switching) + w[2] * buyer_share + w[3] * ct.info + w[4] * cg.collaboration + w[5] * inhouse,
+                        w[0] * (1.0 - alternatives) + w[1] * switching + w[2] * supplier_share + w[3] * (1.0 - ct.info) + w[4] * acc[4 * np + p] + w[5] * (1.0 - inhouse),
+                    )
+                };
                 acc[p] += bp;
                 acc[np + p] += sp - bp;
                 acc[2 * np + p] += 1.0;
+                let k = i * nl + l;
+                // written after the reads of this CCG's chunk
+                self.scratch_bp.push((k, bp, sp));
             }
         }
+        for (k, bp, sp) in self.scratch_bp.drain(..) {
+            self.con[k].bp = bp;
+            self.con[k].sp = sp;
+        }
         self.scratch_spend = spend_p;
+        self.scratch_may = may;
         for p in 0..np {
             let s = &mut self.sup[p];
             let n = acc[2 * np + p];

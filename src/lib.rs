@@ -16,3 +16,4 @@ pub mod engine;
 pub mod experiment;
 pub mod io;
 pub mod model;
+pub mod plot;

@@ -62,6 +62,9 @@ pub fn compare(a: CompareArgs) -> Outcome {
     };
     let Some(done) = execute(&plan, &a.common, "compare")? else { return Ok(()) };
     if done.summaries.is_some() {
+        if !a.common.no_plots {
+            super::draw_charts(&done.path, a.common.quiet);
+        }
         if let Ok(md) = std::fs::read_to_string(done.path.join("comparison.md")) {
             // the table part of the report
             for line in md.lines().skip(2).take_while(|l| !l.starts_with("## ")) {

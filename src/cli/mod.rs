@@ -7,6 +7,7 @@ mod compare;
 mod info;
 mod job;
 mod merge;
+mod plot;
 mod progress;
 mod run;
 mod sweep;
@@ -48,6 +49,8 @@ pub enum Command {
     Merge(merge::MergeArgs),
     /// Re-run the job recorded in a manifest.json and check the data files are identical
     Replay(merge::ReplayArgs),
+    /// Draw (or redraw) the charts of an output folder from its CSV files into DIR/charts/
+    Plot(plot::PlotArgs),
     /// Print the parameter registry: every parameter's path, default, range, unit and description
     Params(info::ParamsArgs),
     /// Print the metrics recorded every step, with units and when they can be undefined
@@ -114,10 +117,19 @@ pub fn note(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
-/// Draw the charts of a finished folder (charts are derived: a failure is reported but
-/// does not undo the data files).
-pub fn draw_charts(_dir: &std::path::Path, _quiet: bool) {
-    // wired to crate::plot once the charts module lands
+/// Draw the charts of a finished folder. Charts are derived files: a failure is
+/// reported (and `csmarket plot DIR` can retry) but does not undo the data files.
+pub fn draw_charts(dir: &std::path::Path, quiet: bool) {
+    match crate::plot::render(dir, &crate::plot::PlotOptions::default()) {
+        Ok(done) => {
+            if !quiet {
+                for s in &done.notes {
+                    note(&format!("note: {s}"));
+                }
+            }
+        }
+        Err(e) => note(&format!("warning: charts were not drawn ({e:#}); the data files are complete; retry with `csmarket plot {}`", dir.display())),
+    }
 }
 
 /// The folder outputs go under by default.
@@ -144,6 +156,7 @@ pub fn main() -> i32 {
         Command::Sweep(a) => sweep::sweep(a),
         Command::Merge(a) => merge::merge(a),
         Command::Replay(a) => merge::replay(a),
+        Command::Plot(a) => plot::plot(a),
         Command::Params(a) => info::params(a),
         Command::Metrics(a) => info::metrics(a),
         Command::Show(a) => info::show(a),

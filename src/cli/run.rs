@@ -42,6 +42,9 @@ pub fn run(a: RunArgs) -> Outcome {
     match &done.summaries {
         Some(sums) => {
             print_summary(&plan, &sums[0]);
+            if !a.common.no_plots {
+                super::draw_charts(&done.path, a.common.quiet);
+            }
             say(&format!("Wrote {} (manifest.json lists every file with its checksum).", done.path.display()));
         }
         None => say(&format!("Wrote part {} (merge the parts with `csmarket merge`).", done.path.display())),

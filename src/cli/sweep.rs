@@ -91,6 +91,9 @@ pub fn sweep(a: SweepArgs) -> Outcome {
     };
     let Some(done) = execute(&plan, &a.common, &format!("{}_sweep", base.name))? else { return Ok(()) };
     if done.summaries.is_some() {
+        if !a.common.no_plots {
+            super::draw_charts(&done.path, a.common.quiet);
+        }
         say(&format!("Swept {} point(s) x {} replication(s). Wrote {} (points.csv, sweep.csv, summary.csv).", plan.points.len(), plan.replications, done.path.display()));
     } else {
         say(&format!("Wrote part {} (merge the parts with `csmarket merge`).", done.path.display()));

@@ -95,7 +95,7 @@ fn golden_output() {
     assert_eq!(sum, GOLDEN, "the golden run changed");
 }
 
-const GOLDEN: &str = "b059dcb973ddd22f790e4aa9b513558d5639c66c76c981ad5be6018d909b06d8";
+const GOLDEN: &str = "041f5b8bea1c110339d467da6a0c05c6126cd29a984472846584624bedfa7bfd";
 
 #[test]
 fn dynamics_are_alive_in_plausible_ranges() {

@@ -315,11 +315,13 @@ impl Supplier {
     }
 }
 
-/// A belief about one provider's (distance-free) quality on one line.
+/// A belief about one provider's (distance-free) quality on one line. Stored in single
+/// precision (ample for a 0-1 quality estimate; it keeps the model's largest table
+/// small enough for the caches); the arithmetic is done in double precision.
 #[derive(Debug, Clone, Copy)]
 pub struct Belief {
-    pub mean: f64,
+    pub mean: f32,
     /// Variance at step `t`.
-    pub var: f64,
+    pub var: f32,
     pub t: u32,
 }

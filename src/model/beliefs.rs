@@ -12,8 +12,9 @@ impl Market {
         let step = self.step;
         let bel = &mut self.beliefs[b];
         let k = v / (v + w);
-        bel.mean += k * (y - bel.mean);
-        bel.var = (1.0 - k) * v;
+        let mean = bel.mean as f64;
+        bel.mean = (mean + k * (y - mean)) as f32;
+        bel.var = ((1.0 - k) * v) as f32;
         bel.t = step;
     }
 
@@ -56,7 +57,7 @@ impl Market {
                     let y = self.distance_free(i, l, p.ix(), self.con[k].q);
                     let bi = self.bi(i, l, p.ix());
                     self.learn_belief(bi, y, obs);
-                    self.con[k].belief = self.beliefs[bi].mean;
+                    self.con[k].belief = self.beliefs[bi].mean as f64;
                     self.con[k].belief_of = p.0;
                     if platform && self.ccgs[i].on_platform {
                         let pl = p.ix() * nl + l;
@@ -99,9 +100,9 @@ impl Market {
                 let pv = ps * ps / n;
                 let pm = self.plat_sum[pl] / n;
                 let prec = 1.0 / v + 1.0 / pv;
-                return ((b.mean / v + pm / pv) / prec, 1.0 / prec);
+                return ((b.mean as f64 / v + pm / pv) / prec, 1.0 / prec);
             }
         }
-        (b.mean, v)
+        (b.mean as f64, v)
     }
 }

@@ -237,13 +237,23 @@ impl Market {
         // priors: the providers' reputation, weighted against ignorance; same for every CCG
         let bc = &cfg.beliefs;
         let mut template = Vec::with_capacity(nl * np);
+        let mut belief_rank = vec![u32::MAX; np * nl];
+        let mut belief_line_offset = Vec::with_capacity(nl);
         for l in 0..nl {
-            for s in &sup {
+            belief_line_offset.push(template.len());
+            let mut rank = 0;
+            for (p, s) in sup.iter().enumerate() {
+                if !s.offers(l) {
+                    continue;
+                }
+                belief_rank[p * nl + l] = rank;
+                rank += 1;
                 let mean = (1.0 - bc.reputation_weight) * bc.prior_mean + bc.reputation_weight * s.cap[l];
-                template.push(Belief { mean, var: bc.prior_sd * bc.prior_sd, t: 0 });
+                template.push(Belief { mean: mean as f32, var: (bc.prior_sd * bc.prior_sd) as f32, t: 0 });
             }
         }
-        let mut beliefs = Vec::with_capacity(n * nl * np);
+        let beliefs_per_ccg = template.len();
+        let mut beliefs = Vec::with_capacity(n * beliefs_per_ccg);
         for _ in 0..n {
             beliefs.extend_from_slice(&template);
         }
@@ -255,6 +265,9 @@ impl Market {
             sup,
             n_csu,
             beliefs,
+            belief_rank,
+            belief_line_offset,
+            beliefs_per_ccg,
             region_members,
             elig: Vec::new(),
             hosts: Vec::new(),
@@ -361,7 +374,7 @@ impl Market {
             let h = m.ccgs[i].home_csu.ix();
             for l in 0..nl {
                 let b = m.bi(i, l, h);
-                m.beliefs[b] = Belief { mean: m.sup[h].cap[l], var: own_var, t: 0 };
+                m.beliefs[b] = Belief { mean: m.sup[h].cap[l] as f32, var: own_var as f32, t: 0 };
             }
         }
         // expected quality stands in for realised quality at step 0

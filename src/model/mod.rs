@@ -95,8 +95,14 @@ pub struct Market {
     pub con: Vec<Contract>,
     pub sup: Vec<Supplier>,
     pub n_csu: usize,
-    /// Beliefs, `(ccg * n_lines + line) * n_suppliers + supplier`.
+    /// Beliefs of each CCG about each provider offering each line (offers are fixed for
+    /// a run), indexed by `bi`.
     pub beliefs: Vec<Belief>,
+    /// Rank of provider `p` among the providers offering line `l` (`p * n_lines + l`).
+    pub belief_rank: Vec<u32>,
+    /// Start of line `l`'s beliefs within a CCG's block, and the block's length.
+    pub belief_line_offset: Vec<usize>,
+    pub beliefs_per_ccg: usize,
     /// Active CCGs by region.
     pub region_members: Vec<Vec<CcgId>>,
     pub centre: Centre,
@@ -155,7 +161,9 @@ impl Market {
     }
     #[inline]
     pub fn bi(&self, i: usize, l: usize, p: usize) -> usize {
-        (i * self.lines.len() + l) * self.sup.len() + p
+        let r = self.belief_rank[p * self.lines.len() + l];
+        debug_assert!(r != u32::MAX, "no belief about a provider that does not offer the line");
+        i * self.beliefs_per_ccg + self.belief_line_offset[l] + r as usize
     }
     pub fn dt(&self) -> f64 {
         self.cfg.dt()
@@ -362,7 +370,7 @@ impl Market {
     #[inline]
     pub fn belief_var(&self, b: &Belief) -> f64 {
         let d = self.cfg.beliefs.drift_sd;
-        b.var + d * d * (self.step.saturating_sub(b.t)) as f64
+        b.var as f64 + d * d * (self.step.saturating_sub(b.t)) as f64
     }
 
     pub fn active_ccgs(&self) -> usize {

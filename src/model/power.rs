@@ -156,7 +156,7 @@ impl Market {
         let buyer_share = x / (x + c.share_half);
         let supplier_share = if spend_i > 0.0 { (spend_ip / spend_i).clamp(0.0, 1.0) } else { 0.0 };
         let make = ct.h + c.optimism * (ct.cap - ct.h).max(0.0) - c.hurdle;
-        let b = if ct.belief_of == p as u16 { ct.belief } else { self.beliefs[self.bi(i, l, p)].mean }.max(0.05);
+        let b = if ct.belief_of == p as u16 { ct.belief } else { self.beliefs[self.bi(i, l, p)].mean as f64 }.max(0.05);
         let inhouse = (make / b).clamp(0.0, 1.0);
         Attributes {
             alternatives,
@@ -240,7 +240,7 @@ impl Market {
                 let buyer_share = x / (x + c.share_half);
                 let supplier_share = if spend_i > 0.0 { (spend_ip / spend_i).clamp(0.0, 1.0) } else { 0.0 };
                 let make = ct.h + c.optimism * (ct.cap - ct.h).max(0.0) - c.hurdle;
-                let b = if ct.belief_of == p as u16 { ct.belief } else { self.beliefs[self.bi(i, l, p)].mean }.max(0.05);
+                let b = if ct.belief_of == p as u16 { ct.belief } else { self.beliefs[self.bi(i, l, p)].mean as f64 }.max(0.05);
                 let inhouse = (make / b).clamp(0.0, 1.0);
                 let (bp, sp) = if c.degenerate {
                     (0.5, 0.5)

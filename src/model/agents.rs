@@ -259,6 +259,10 @@ pub struct Supplier {
     pub revenue: Gbp,
     pub cost: Gbp,
     pub outcome_revenue: Gbp,
+    /// What outcome-based contracts would have paid at full fee this step (GBP).
+    pub outcome_full: Gbp,
+    /// Share of the full fee it expects to keep on outcome-based contracts (smoothed).
+    pub outcome_fee: f64,
     pub dev_funds: Gbp,
     /// Revenue of the last `steps_per_year` steps (ring buffer) and its sum.
     pub revenue_ring: Vec<Gbp>,

@@ -24,7 +24,18 @@ impl Market {
     /// Price provider `p` quotes CCG `i` for line `l` as a new customer.
     #[inline]
     pub fn quote(&self, p: usize, i: usize, l: usize) -> PerHead {
-        self.quote_cost(p, l) * (1.0 + self.markup(p, i, self.sup[p].gap_mean))
+        self.quote_cost(p, l) * (1.0 + self.markup(p, i, self.sup[p].gap_mean)) * self.outcome_premium(p, self.ccgs[i].outcome_payment)
+    }
+
+    /// A supplier prices the fee reductions it expects on an outcome-based contract
+    /// into the price: it divides by the share of the full fee it has been keeping.
+    #[inline]
+    pub fn outcome_premium(&self, p: usize, outcome: bool) -> f64 {
+        if outcome {
+            1.0 / self.sup[p].outcome_fee.max(0.5)
+        } else {
+            1.0
+        }
     }
 
     /// Per round: each provider's quoting unit cost per line and the part of its mark-up
@@ -52,7 +63,7 @@ impl Market {
         let (qc, base) = self.scratch_quote[p * self.n_lines() + l];
         let tau = self.centre.transparency;
         let disp = self.price_disp[i * self.sup.len() + p];
-        qc * (1.0 + (base + (1.0 - tau) * disp).clamp(self.cfg.csus.markup_min, self.cfg.csus.markup_max))
+        qc * (1.0 + (base + (1.0 - tau) * disp).clamp(self.cfg.csus.markup_min, self.cfg.csus.markup_max)) * self.outcome_premium(p, self.ccgs[i].outcome_payment)
     }
 
     /// May CCG `i` stay with its current arrangement on line `l`?
@@ -289,7 +300,7 @@ impl Market {
                 if let Arrangement::External(p) = self.con[k].arr {
                     let p = p.ix();
                     let gap = self.con[k].sp - self.con[k].bp;
-                    let mut price = self.unit_cost(p, l) * (1.0 + self.markup(p, i, gap));
+                    let mut price = self.unit_cost(p, l) * (1.0 + self.markup(p, i, gap)) * self.outcome_premium(p, self.con[k].outcome);
                     if let (Some(rate), true) = (eff, self.sup[p].is_csu()) {
                         price = price.min(self.con[k].price * (1.0 - rate));
                     }

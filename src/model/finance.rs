@@ -65,7 +65,8 @@ impl Market {
         }
     }
 
-    /// Annual spend rate of every CCG at current prices (used before any payment is made).
+    /// Annual spend rate of every CCG at current prices (used before any payment is made:
+    /// the initial state).
     pub fn refresh_spend(&mut self) {
         let nl = self.n_lines();
         for i in 0..self.ccgs.len() {
@@ -77,9 +78,10 @@ impl Market {
             for l in 0..nl {
                 let ct = &self.con[i * nl + l];
                 let d = self.centre.demand[l];
+                // what the arrangement pays a year (outcome-based fees after their reduction)
                 s += match ct.arr {
-                    Arrangement::InHouse => ct.price * pop * d,
-                    Arrangement::Shared(_) | Arrangement::External(_) => ct.price * pop * d,
+                    Arrangement::External(_) => ct.price * pop * d * ct.fee,
+                    Arrangement::InHouse | Arrangement::Shared(_) => ct.price * pop * d,
                 };
             }
             self.ccgs[i].spend = s;
@@ -95,6 +97,7 @@ impl Market {
             s.revenue = 0.0;
             s.cost = 0.0;
             s.outcome_revenue = 0.0;
+            s.outcome_full = 0.0;
             s.dev_funds = 0.0;
         }
         let dev = self.cfg.ccgs.development_investment;
@@ -117,6 +120,12 @@ impl Market {
             let (pop, orientation) = (self.ccgs[i].population, self.ccgs[i].orientation);
             let mut spend = 0.0;
             let mut external = 0.0;
+            // the CCG's development payment, shared over the lines it buys from CSUs
+            let csu_lines = if dev > 0.0 {
+                (0..nl).filter(|&l| matches!(self.con[i * nl + l].arr, Arrangement::External(p) if self.sup[p.ix()].is_csu())).count()
+            } else {
+                0
+            };
             for l in 0..nl {
                 let d = self.centre.demand[l];
                 let k = i * nl + l;
@@ -128,10 +137,11 @@ impl Market {
                         s.revenue += pay;
                         if ct.outcome {
                             s.outcome_revenue += pay;
+                            s.outcome_full += ct.price * pop * d * dt;
                         }
                         let mut total = pay;
                         if dev > 0.0 && s.is_csu() {
-                            let inv = dev * orientation * pop * dt;
+                            let inv = dev * orientation * pop * dt / csu_lines as f64;
                             s.revenue += inv;
                             s.dev_funds += inv;
                             total += inv;
@@ -185,11 +195,16 @@ impl Market {
                 let load = s.vol.iter().sum::<f64>() / 1.0e6;
                 cost += idle_cost * ubar * (s.capacity - load).max(0.0) * 1.0e6 * dt;
             }
-            let surplus = s.revenue - cost;
+            // CCGs' development payments are spent on development in full
+            let surplus = s.revenue - s.dev_funds - cost;
             let invest = inv_share * surplus.max(0.0);
-            s.cost = cost + invest;
+            s.cost = cost + invest + s.dev_funds;
             s.reserves += surplus - invest;
             let ratio = if s.revenue > 0.0 { (invest + s.dev_funds) / s.revenue } else { 0.0 };
+            if s.outcome_full > 0.0 {
+                // the fee share it kept on outcome-based contracts, smoothed over about a year
+                s.outcome_fee += dt.min(1.0) * (s.outcome_revenue / s.outcome_full - s.outcome_fee);
+            }
             s.investment_intensity += dt.min(1.0) * (ratio - s.investment_intensity);
             s.revenue_year += s.revenue - s.revenue_ring[slot];
             s.revenue_ring[slot] = s.revenue;
@@ -274,7 +289,8 @@ impl Market {
                 self.sup[a].cap[l] = (va * ca + vp * cp) / (va + vp);
             }
         }
-        let (cap_p, res_p, offers_p) = (self.sup[p].capacity, self.sup[p].reserves, self.sup[p].offers);
+        // the centre, as host, writes off a failed CSU's deficit: only a surplus passes on
+        let (cap_p, res_p, offers_p) = (self.sup[p].capacity, self.sup[p].reserves.max(0.0), self.sup[p].offers);
         let ring_p = self.sup[p].revenue_ring.clone();
         {
             let s = &mut self.sup[a];

@@ -379,6 +379,25 @@ impl Market {
         }
         // expected quality stands in for realised quality at step 0
         m.deliver_expected();
+        // the first agreements price the fee reductions suppliers expect on outcome-based terms
+        let (mut kept, mut full) = (vec![0.0; np], vec![0.0; np]);
+        for k in 0..m.con.len() {
+            if let (Arrangement::External(p), true) = (m.con[k].arr, m.con[k].outcome) {
+                let w = m.con[k].price * m.ccgs[k / nl].population;
+                kept[p.ix()] += w * m.con[k].fee;
+                full[p.ix()] += w;
+            }
+        }
+        for p in 0..np {
+            if full[p] > 0.0 {
+                m.sup[p].outcome_fee = kept[p] / full[p];
+            }
+        }
+        for k in 0..m.con.len() {
+            if let (Arrangement::External(p), true) = (m.con[k].arr, m.con[k].outcome) {
+                m.con[k].price *= m.outcome_premium(p.ix(), true);
+            }
+        }
         for k in 0..m.con.len() {
             let i = k / nl;
             let l = k % nl;
@@ -450,6 +469,8 @@ fn new_supplier(name: String, kind: SupplierKind, region: Option<u32>, status: S
         revenue: 0.0,
         cost: 0.0,
         outcome_revenue: 0.0,
+        outcome_full: 0.0,
+        outcome_fee: 1.0,
         dev_funds: 0.0,
         revenue_ring: vec![0.0; steps_per_year],
         revenue_year: 0.0,

@@ -11,6 +11,7 @@ mod plot;
 mod progress;
 mod run;
 mod sweep;
+mod validate;
 
 use clap::{Parser, Subcommand};
 use std::fmt;
@@ -51,6 +52,8 @@ pub enum Command {
     Replay(merge::ReplayArgs),
     /// Draw (or redraw) the charts of an output folder from its CSV files into DIR/charts/
     Plot(plot::PlotArgs),
+    /// Test the brief's qualitative expectations, each with the experiment that isolates it
+    Validate(validate::ValidateArgs),
     /// Print the parameter registry: every parameter's path, default, range, unit and description
     Params(info::ParamsArgs),
     /// Print the metrics recorded every step, with units and when they can be undefined
@@ -157,6 +160,7 @@ pub fn main() -> i32 {
         Command::Merge(a) => merge::merge(a),
         Command::Replay(a) => merge::replay(a),
         Command::Plot(a) => plot::plot(a),
+        Command::Validate(a) => validate::validate(a),
         Command::Params(a) => info::params(a),
         Command::Metrics(a) => info::metrics(a),
         Command::Show(a) => info::show(a),

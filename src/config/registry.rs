@@ -163,6 +163,7 @@ fn build() -> Vec<Param> {
     // --- geography
     b.i("geography.regions", 4, 1.0, 50.0, "regions", "Regions (network and reach clusters); CSUs and CCGs are spread over them", "NHS England's four regions in 2013");
     b.other(Kind::Choice(REACH), "market.csu_reach", Some(json!("region")), "-", "Which CCGs a CSU may serve: its own patch, its region, or the whole country", "brief: CSUs defined by geography; seeds: some CCGs already changed CSU, 'determined by geography'");
+    b.f("market.price_transparency", 0.0, 0.0, 1.0, "0-1", "How far prices are published and comparable before any platform (0 opaque: each CCG pays what its power allows)", "seeds: costs are not transparent; two CCGs pay different prices for the same service");
     b.f("market.idle_exit_years", 2.0, 0.25, 20.0, "years", "A provider with no customers for this long leaves the market", "modelling choice");
     // --- service lines
     b.0.push(Param { path: "service_lines", kind: Kind::Objects, default: Some(default_service_lines()), min: Some(1.0), max: Some(20.0), unit: "-", description: "Service lines bought by CCGs", source: "brief: about 8 lines; seeds: information, IT, BI, finance and contracting gain most from scale" });

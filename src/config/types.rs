@@ -54,6 +54,7 @@ pub enum Reach {
 #[serde(deny_unknown_fields)]
 pub struct MarketCfg {
     pub csu_reach: Reach,
+    pub price_transparency: f64,
     pub idle_exit_years: f64,
 }
 

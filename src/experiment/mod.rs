@@ -8,6 +8,7 @@
 pub mod compare;
 pub mod design;
 pub mod stats;
+pub mod validation;
 
 use crate::engine::{run_replication, MetricSeries};
 use crate::io::records::Recorder;

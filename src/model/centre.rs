@@ -78,7 +78,7 @@ impl Market {
             }
             PolicyKind::Platform => {
                 self.centre.platform = true;
-                self.centre.transparency = pol.platform.transparency;
+                self.centre.transparency = self.centre.transparency.max(pol.platform.transparency);
                 let mut r = self.rng.make(Purpose::Platform);
                 for c in self.ccgs.iter_mut() {
                     let u = uniform(&mut r);

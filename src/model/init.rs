@@ -198,7 +198,7 @@ impl Market {
             guidance: false,
             efficiency: false,
             platform: false,
-            transparency: 0.0,
+            transparency: cfg.market.price_transparency,
             csu_reach: cfg.market.csu_reach,
             csu_info_sharing: cfg.csus.info_sharing,
             acs_from: None,

@@ -31,7 +31,7 @@ fn decimals(s: &str) -> u32 {
 }
 
 fn round_to(x: f64, d: u32) -> f64 {
-    let k = 10f64.powi(d as i32);
+    let k = libm::pow(10.0, d as f64);
     (x * k).round() / k
 }
 

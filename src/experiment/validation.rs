@@ -308,7 +308,7 @@ impl Observer for SizeWatch {
             }
             let bp: Vec<f64> = (0..nl).filter(|&l| matches!(m.con[i * nl + l].arr, Arrangement::External(_))).map(|l| m.con[i * nl + l].bp).collect();
             if !bp.is_empty() {
-                pts.push((c.population.ln(), bp.iter().sum::<f64>() / bp.len() as f64));
+                pts.push((libm::log(c.population), bp.iter().sum::<f64>() / bp.len() as f64));
             }
         }
         let n = pts.len() as f64;

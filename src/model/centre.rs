@@ -134,7 +134,7 @@ impl Market {
                         moved += 1;
                         // the new CSU knows as little of the CCG as the CCG of it
                         let b = self.bi(i, l, a);
-                        self.beliefs[b].var = self.beliefs[b].var.max(self.cfg.beliefs.initial_own_sd.powi(2) as f32);
+                        self.beliefs[b].var = self.beliefs[b].var.max((self.cfg.beliefs.initial_own_sd * self.cfg.beliefs.initial_own_sd) as f32);
                     }
                 }
                 if moved > 0 {

@@ -391,7 +391,7 @@ impl Market {
             }
             let offering = v.by_line[base + L::LHhi as usize];
             let line_rate: f64 = (0..np).map(|p| rate_pl[p * nl + l]).sum();
-            let line_hhi = if line_rate > 0.0 { (0..np).map(|p| (rate_pl[p * nl + l] / line_rate).powi(2)).sum() } else { f64::NAN };
+            let line_hhi = if line_rate > 0.0 { (0..np).map(|p| { let s = rate_pl[p * nl + l] / line_rate; s * s }).sum() } else { f64::NAN };
             let b = &mut v.by_line[base..base + N_LINE_METRICS];
             for m in [L::LShareInHouse, L::LShareShared, L::LShareCsu, L::LShareOther, L::LQualityMean, L::LShareDissatisfied] {
                 b[m as usize] = ratio(b[m as usize], n_ccg);

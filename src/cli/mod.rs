@@ -10,6 +10,7 @@ mod merge;
 mod plot;
 mod progress;
 mod run;
+mod sensitivity;
 mod sweep;
 mod validate;
 
@@ -46,6 +47,8 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Run a scenario over a grid, Latin hypercube or random sample of parameter values
     Sweep(sweep::SweepArgs),
+    /// Rank parameters by their influence on the headline metrics (Morris elementary effects)
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Merge the parts written by --shard runs into one result, byte for byte as one run
     Merge(merge::MergeArgs),
     /// Re-run the job recorded in a manifest.json and check the data files are identical
@@ -157,6 +160,7 @@ pub fn main() -> i32 {
         Command::Run(a) => run::run(a),
         Command::Compare(a) => compare::compare(a),
         Command::Sweep(a) => sweep::sweep(a),
+        Command::Sensitivity(a) => sensitivity::sensitivity(a),
         Command::Merge(a) => merge::merge(a),
         Command::Replay(a) => merge::replay(a),
         Command::Plot(a) => plot::plot(a),

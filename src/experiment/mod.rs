@@ -7,6 +7,7 @@
 
 pub mod compare;
 pub mod design;
+pub mod sensitivity;
 pub mod stats;
 pub mod validation;
 

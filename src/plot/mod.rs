@@ -14,12 +14,15 @@
 //! - [`forest`]: paired differences from the first scenario at the horizon (compare);
 //! - [`sweep`]: a headline metric against a swept parameter, or a heat map over two;
 //! - [`landscape`]: suppliers' capability and market share at the horizon (replication 0).
+//! - [`sensitivity`]: Morris screening, the most influential parameters per metric
+//!   (from `sensitivity.csv`; replaces the per-parameter sweep charts there).
 
 mod canvas;
 mod data;
 mod font;
 mod forest;
 mod landscape;
+mod sensitivity;
 mod series;
 mod stacked;
 mod style;
@@ -127,7 +130,8 @@ pub fn render(dir: &Path, opts: &PlotOptions) -> Result<Plotted> {
     font::ensure()?;
     let out = data::load(dir)?;
     let mut skipped = Vec::new();
-    let charts = charts(&out, &mut skipped);
+    let mut charts = charts(&out, &mut skipped);
+    sensitivity::add(dir, &out, &mut charts, &mut skipped)?;
     if charts.is_empty() {
         return Err(InputError::NoOutputs {
             dir: dir.to_path_buf(),
@@ -173,6 +177,7 @@ pub(crate) enum Body {
     Forest(forest::Body),
     Sweep(sweep::Body),
     Landscape(landscape::Body),
+    Sensitivity(sensitivity::Body),
 }
 
 impl Figure for Chart {
@@ -184,6 +189,7 @@ impl Figure for Chart {
             Body::Forest(b) => forest::draw(&body, th, b),
             Body::Sweep(b) => sweep::draw(&body, th, b),
             Body::Landscape(b) => landscape::draw(&body, th, b),
+            Body::Sensitivity(b) => sensitivity::draw(&body, th, b),
         }
     }
 }

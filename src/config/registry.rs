@@ -74,6 +74,8 @@ fn fmt_num(x: Option<f64>) -> String {
 
 struct B(Vec<Param>);
 
+// one argument per column of the registry table
+#[allow(clippy::too_many_arguments)]
 impl B {
     #[allow(clippy::too_many_arguments)]
     fn num(&mut self, kind: Kind, path: &'static str, default: Option<Value>, min: f64, max: f64, unit: &'static str, description: &'static str, source: &'static str) {

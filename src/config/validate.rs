@@ -110,7 +110,8 @@ impl Walker<'_> {
         }
         let (lo, hi) = (p.min.unwrap_or(f64::NEG_INFINITY), p.max.unwrap_or(f64::INFINITY));
         if x < lo || x > hi {
-            return Err(self.err(shown, format!("{x} is out of range; allowed: {} ({})", p.allowed(), p.unit)));
+            let shown_x = if x.abs() >= 1e15 { format!("{x:e}") } else { x.to_string() };
+            return Err(self.err(shown, format!("{shown_x} is out of range; allowed: {} ({})", p.allowed(), p.unit)));
         }
         Ok(x)
     }
@@ -239,22 +240,18 @@ fn normalise_ints(v: &mut Value, reg: &str) {
                 normalise_ints(child, &join(reg, k));
             }
         }
-        Value::Array(items) => {
-            if registry::lookup(reg).is_some_and(|p| p.kind == Kind::Objects) {
-                for item in items.iter_mut() {
-                    if let Value::Object(m) = item {
-                        for (k, child) in m.iter_mut() {
-                            normalise_ints(child, &format!("{reg}[].{k}"));
-                        }
+        Value::Array(items) if registry::lookup(reg).is_some_and(|p| p.kind == Kind::Objects) => {
+            for item in items.iter_mut() {
+                if let Value::Object(m) = item {
+                    for (k, child) in m.iter_mut() {
+                        normalise_ints(child, &format!("{reg}[].{k}"));
                     }
                 }
             }
         }
-        Value::Number(n) => {
-            if registry::lookup(reg).is_some_and(|p| p.kind == Kind::Int) {
-                if let Some(x) = n.as_f64() {
-                    *v = Value::from(x as i64);
-                }
+        Value::Number(n) if registry::lookup(reg).is_some_and(|p| p.kind == Kind::Int) => {
+            if let Some(x) = n.as_f64() {
+                *v = Value::from(x as i64);
             }
         }
         _ => {}

@@ -256,19 +256,21 @@ impl Market {
     }
 
     /// The strongest active CSU other than `p` (highest mean capability), preferring
-    /// `p`'s region and, under a framework, CSUs holding slots.
+    /// one that may take new contracts, then `p`'s region, then (under a framework) one
+    /// holding slots. A CSU winding down is chosen only when no other is left: the
+    /// centre keeps some CSU as the provider of last resort.
     pub fn strongest_csu(&self, p: usize, same_region_first: bool) -> Option<usize> {
         let region = self.sup[p].region;
-        let mut best: Option<(usize, (bool, bool, f64))> = None;
+        let mut best: Option<(usize, (bool, bool, bool, f64))> = None;
         for a in 0..self.n_csu {
             let s = &self.sup[a];
-            if a == p || !s.active() || s.wind_down {
+            if a == p || !s.active() {
                 continue;
             }
-            let key = (same_region_first && s.region == region, !self.centre.framework || s.slots != 0, s.mean_capability());
+            let key = (!s.wind_down, same_region_first && s.region == region, !self.centre.framework || s.slots != 0, s.mean_capability());
             let better = match &best {
                 None => true,
-                Some((_, b)) => (key.0, key.1) > (b.0, b.1) || ((key.0, key.1) == (b.0, b.1) && key.2 > b.2),
+                Some((_, b)) => (key.0, key.1, key.2) > (b.0, b.1, b.2) || ((key.0, key.1, key.2) == (b.0, b.1, b.2) && key.3 > b.3),
             };
             if better {
                 best = Some((a, key));

@@ -18,8 +18,8 @@ impl Market {
                 continue;
             }
             if s.is_csu() {
-                s.leadership += dt * cc.leadership_arrival * (s.leadership_potential - s.leadership);
-                s.sharing += dt * cc.practice_sharing_rate * s.leadership * (1.0 - s.sharing);
+                s.leadership += (dt * cc.leadership_arrival).min(1.0) * (s.leadership_potential - s.leadership);
+                s.sharing += (dt * cc.practice_sharing_rate * s.leadership).min(1.0) * (1.0 - s.sharing);
                 s.distraction -= (dt * cc.distraction_decay).min(1.0) * s.distraction;
                 let target = cc.morale_target * (0.5 + 0.5 * s.leadership) * (1.0 - s.distraction);
                 s.morale += (dt * cc.morale_recovery).min(1.0) * (target - s.morale);

@@ -3,6 +3,10 @@
 //! documented order (section 3). Each process lives in its own file, named after what
 //! happens in the market.
 
+// Agents, contracts and beliefs live in parallel arrays indexed by CCG, line and
+// provider; index loops over them read more plainly than zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
 pub mod agents;
 pub mod beliefs;
 pub mod centre;

@@ -89,7 +89,7 @@ pub fn noise(r: &mut impl Rng) -> f64 {
     let s = (x & 0xFFFF) + ((x >> 16) & 0xFFFF) + ((x >> 32) & 0xFFFF) + (x >> 48);
     // each term is uniform on {0..65535}: mean 32767.5, variance (65536^2 - 1)/12
     const MEAN: f64 = 4.0 * 32767.5;
-    const SD: f64 = 37837.227_237_206_48;
+    const SD: f64 = 37_837.227_237_206_48;
     (s as f64 - MEAN) * (1.0 / SD)
 }
 

@@ -51,7 +51,7 @@ pub fn compare(a: CompareArgs) -> Outcome {
     }
     let plan = Plan {
         kind: JobKind::Compare,
-        scenarios,
+        scenarios, base: None,
         params: Vec::new(),
         points: Vec::new(),
         master_seed: a.common.seed,

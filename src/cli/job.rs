@@ -4,7 +4,7 @@
 use super::progress::{stop_flag, Progress};
 use super::{note, outputs_base, say, Failure, DEFAULT_SEED};
 use crate::experiment::{Plan, RunError, ScenarioSummary, Shard};
-use crate::io::output::{default_path, hash_file, OutputDir, MANIFEST};
+use crate::io::output::{default_path, hash_file, OutputDir, INCOMPLETE, MANIFEST};
 use crate::io::results::Assembler;
 use crate::io::units::{self, Merged, STORE_DIR};
 use clap::Args;
@@ -153,6 +153,9 @@ pub fn execute(plan: &Plan, common: &CommonArgs, label: &str) -> Result<Option<D
             if path.exists() && !common.force {
                 return Err(Failure::usage(format!("{} already exists; choose another --out, pass --force to replace it, or --resume it", path.display())));
             }
+            if path.exists() && !path.is_dir() {
+                return Err(Failure::usage(format!("--out {}: exists and is not a folder; --force replaces only folders", path.display())));
+            }
             (OutputDir::create(&path, common.force)?, Vec::new())
         }
     };
@@ -174,7 +177,15 @@ pub fn execute(plan: &Plan, common: &CommonArgs, label: &str) -> Result<Option<D
         Ok(())
     };
     let batch = if crash_after.is_some() { 1 } else { batch_size(units.len()) };
-    let result = plan.run_batches(&todo, threads, batch, stop, &|| progress.tick(), &mut sink);
+    // Units between already-done ones run as separate segments, so that no batch file
+    // spans a done unit: the store's files, in name order, then hold ids in order.
+    let mut result = Ok(());
+    for segment in todo.chunk_by(|a, b| done_ids.partition_point(|&d| d < a.id) == done_ids.partition_point(|&d| d < b.id)) {
+        result = plan.run_batches(segment, threads, batch, stop, &|| progress.tick(), &mut sink);
+        if result.is_err() {
+            break;
+        }
+    }
     progress.finish();
     match result {
         Ok(()) => {}
@@ -210,10 +221,21 @@ pub fn assemble(dir: &mut OutputDir, plan: &Plan, stores: Vec<Vec<PathBuf>>, fin
     let expected: Vec<u64> = plan.units().iter().map(|u| u.id).collect();
     let mut merged = Merged::new(stores, fingerprint);
     let mut asm = Assembler::new(dir, plan, expected)?;
-    while let Some(r) = merged.next_record().map_err(|e| Failure::integrity(format!("{e:#}")))? {
-        asm.add(r).map_err(|e| Failure::integrity(format!("{e:#}")))?;
+    while let Some(r) = merged.next_record().map_err(assembly_failure)? {
+        asm.add(r).map_err(assembly_failure)?;
     }
-    Ok(asm.finish()?)
+    asm.finish().map_err(assembly_failure)
+}
+
+/// An I/O error while assembling (disk full, permission denied) is a runtime failure
+/// (exit 1); anything else (a damaged, missing or misplaced unit) is an integrity failure.
+fn assembly_failure(e: anyhow::Error) -> Failure {
+    let io = |c: &(dyn std::error::Error + 'static)| c.is::<std::io::Error>() || c.downcast_ref::<csv::Error>().is_some_and(|e| e.is_io_error());
+    if e.chain().any(io) {
+        Failure::runtime(format!("{e:#}"))
+    } else {
+        Failure::integrity(format!("{e:#}"))
+    }
 }
 
 /// Record a store's batch files in the folder's file list.
@@ -235,12 +257,17 @@ fn resume_folder(path: &Path, plan: &Plan, shard: Option<Shard>, fingerprint: &[
     if path.join(MANIFEST).exists() {
         return Err(Failure::usage(format!("--resume {}: the folder is complete (it has {MANIFEST}); nothing to resume", path.display())));
     }
+    if !path.join(INCOMPLETE).is_file() {
+        // not left by an interrupted run: never write into (or clean up) someone else's folder
+        return Err(Failure::usage(format!("--resume {}: not a folder left by an interrupted csmarket run (it has no {INCOMPLETE}); nothing was changed", path.display())));
+    }
     let store = path.join(STORE_DIR);
     let mine: std::collections::BTreeSet<u64> = plan.shard_units(shard).iter().map(|u| u.id).collect();
     let mut done = Vec::new();
     for f in units::batch_files(&store)? {
         match units::batch_fingerprint(&f) {
-            Ok(fp) if &fp != fingerprint => {
+            // a batch that is whole (checksum) but of another plan; a damaged one is discarded below
+            Ok(fp) if &fp != fingerprint && units::read_batch(&f, None).is_ok() => {
                 return Err(Failure::usage(format!(
                     "--resume {}: it was started with a different configuration, seed, replication count or csmarket version ({} does not match); use the same command",
                     path.display(),

@@ -82,6 +82,9 @@ pub fn merge(a: MergeArgs) -> Outcome {
     let mut owner: BTreeMap<u64, PathBuf> = BTreeMap::new();
     let mut stores = Vec::new();
     for part in &a.parts {
+        if !part.is_dir() {
+            return Err(Failure::usage(format!("{}: no such part folder", part.display())));
+        }
         let m = read_manifest(&part.join(MANIFEST))?;
         if m.get("part").is_none() {
             return Err(Failure::integrity(format!("{} is not a shard's part (it was not written with --shard)", part.display())));
@@ -154,6 +157,9 @@ pub fn merge(a: MergeArgs) -> Outcome {
 }
 
 pub fn replay(a: ReplayArgs) -> Outcome {
+    if !a.manifest.is_file() {
+        return Err(Failure::usage(format!("{}: no such manifest file", a.manifest.display())));
+    }
     let m = read_manifest(&a.manifest)?;
     let plan = Plan::from_json(&m).map_err(|e| Failure::usage(format!("{}: cannot rebuild the job: {e:#}", a.manifest.display())))?;
     let shard = m["shard"].as_str().and_then(|s| Shard::parse(s).ok());
@@ -173,6 +179,11 @@ pub fn replay(a: ReplayArgs) -> Outcome {
         crash_after: None,
     };
     let done = execute(&plan, &common, "replay")?.expect("not a dry run");
+    // a sensitivity screening: recompute its files from the re-run sweep
+    if let (Some(spec), Some(base), Some(sums)) = (m.get("sensitivity"), &plan.base, &done.summaries) {
+        let spec: super::sensitivity::Spec = serde_json::from_value(spec.clone()).map_err(|e| Failure::integrity(format!("{}: bad sensitivity settings: {e}", a.manifest.display())))?;
+        super::sensitivity::finish(&spec, base, &plan, &done.path, sums)?;
+    }
     let new = read_manifest(&done.path.join(MANIFEST))?;
     let listed = |v: &Value| -> BTreeMap<String, String> {
         v["files"].as_array().into_iter().flatten().filter_map(|f| Some((f["name"].as_str()?.to_string(), f["sha256"].as_str()?.to_string()))).collect()

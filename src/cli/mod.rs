@@ -12,6 +12,7 @@ mod progress;
 mod run;
 mod sensitivity;
 mod sweep;
+mod verify;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -55,6 +56,8 @@ pub enum Command {
     Replay(merge::ReplayArgs),
     /// Draw (or redraw) the charts of an output folder from its CSV files into DIR/charts/
     Plot(plot::PlotArgs),
+    /// Recheck every file of an output folder against its manifest's checksums
+    Verify(verify::VerifyArgs),
     /// Test the brief's qualitative expectations, each with the experiment that isolates it
     Validate(validate::ValidateArgs),
     /// Print the parameter registry: every parameter's path, default, range, unit and description
@@ -164,6 +167,7 @@ pub fn main() -> i32 {
         Command::Merge(a) => merge::merge(a),
         Command::Replay(a) => merge::replay(a),
         Command::Plot(a) => plot::plot(a),
+        Command::Verify(a) => verify::verify(a),
         Command::Validate(a) => validate::validate(a),
         Command::Params(a) => info::params(a),
         Command::Metrics(a) => info::metrics(a),

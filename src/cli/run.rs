@@ -28,7 +28,7 @@ pub fn run(a: RunArgs) -> Outcome {
     }
     let plan = Plan {
         kind: JobKind::Run,
-        scenarios: vec![sc],
+        scenarios: vec![sc], base: None,
         params: Vec::new(),
         points: Vec::new(),
         master_seed: a.common.seed,

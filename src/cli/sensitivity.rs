@@ -14,6 +14,7 @@ use crate::io::output::{hash_file, FileEntry, MANIFEST};
 use crate::io::scenario::{self, Scenario};
 use crate::model::metrics::{METRICS, N_METRICS};
 use clap::{Args, ValueEnum};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::path::Path;
 use std::time::Instant;
@@ -64,6 +65,37 @@ pub struct SensitivityArgs {
     pub common: CommonArgs,
 }
 
+/// The screening settings, recorded in the manifest so that `replay` recomputes the
+/// sensitivity files from the re-run sweep.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Spec {
+    pub scenario: String,
+    pub params: Vec<String>,
+    pub exclude: Vec<String>,
+    pub ranges: Vec<String>,
+    pub metrics: Vec<String>,
+    pub trajectories: u64,
+    pub levels: u64,
+    pub spread: f64,
+    pub top: u64,
+}
+
+impl Spec {
+    fn of(a: &SensitivityArgs) -> Spec {
+        Spec {
+            scenario: a.scenario.clone(),
+            params: a.params.clone(),
+            exclude: a.exclude.clone(),
+            ranges: a.ranges.clone(),
+            metrics: a.metrics.clone(),
+            trajectories: a.trajectories,
+            levels: a.levels,
+            spread: a.spread,
+            top: a.top,
+        }
+    }
+}
+
 /// The metrics to report, by index into METRICS.
 fn metric_indices(names: &[String]) -> Result<Vec<usize>, Failure> {
     if names.is_empty() {
@@ -108,7 +140,8 @@ pub fn sensitivity(a: SensitivityArgs) -> Outcome {
     }
     let levels = usize::try_from(a.levels).unwrap_or(usize::MAX);
     morris::check_levels(levels).map_err(Failure::usage)?;
-    let metrics = metric_indices(&a.metrics)?;
+    // check the metric names before running anything
+    metric_indices(&a.metrics)?;
     let ranges: Vec<RangeSpec> = a.ranges.iter().map(|s| design::parse_range(s)).collect::<Result<_, _>>().map_err(Failure::usage)?;
     let base = scenario::load(&a.scenario)?;
     let sel = morris::select_factors(&base.resolved, &a.params, &a.exclude, &ranges, a.spread).map_err(Failure::usage)?;
@@ -122,6 +155,7 @@ pub fn sensitivity(a: SensitivityArgs) -> Outcome {
     let plan = Plan {
         kind: JobKind::Sweep,
         scenarios,
+        base: Some(base.clone()),
         params: sel.factors.iter().map(|f| f.path.clone()).collect(),
         points,
         master_seed: a.common.seed,
@@ -152,37 +186,8 @@ pub fn sensitivity(a: SensitivityArgs) -> Outcome {
     let Some(sums) = &done.summaries else {
         return Err(Failure::runtime("the sweep left no summaries (a part?)"));
     };
-    let realised = design.map(|i, u| sel.factors[i].realised(u));
-    let screenings: Vec<MetricScreening> = metrics
-        .iter()
-        .map(|&m| {
-            let y: Vec<f64> = horizon(sums, m).map(|x| x.mean).collect();
-            let sds: Vec<f64> = horizon(sums, m).map(|x| x.sd).collect();
-            let mut s = MetricScreening::new(METRICS[m].name, METRICS[m].unit, &realised, k, &y);
-            s.noise = morris::noise_mu_star(&sds, plan.replications, design.delta);
-            s
-        })
-        .collect();
-    let command = canonical_command(&a);
-    let rep = Report {
-        command: &command,
-        scenario: &base.name,
-        trajectories: r,
-        levels,
-        delta: design.delta,
-        points: design.n_points(),
-        replications: plan.replications,
-        seed: plan.master_seed,
-        spread: a.spread,
-        top: a.top as usize,
-    };
-    let files: [(&str, Vec<u8>); 4] = [
-        (FILES[0], morris::sensitivity_csv(&sel.factors, &screenings)),
-        (FILES[1], morris::markdown(&rep, &sel, &screenings).into_bytes()),
-        (FILES[2], morris::design_csv(&realised, &sel.factors)),
-        (FILES[3], morris::ranges_csv(&sel.factors)),
-    ];
-    add_files(&done.path, &files)?;
+    let spec = Spec::of(&a);
+    let screenings = finish(&spec, &base, &plan, &done.path, sums)?;
     if !a.common.no_plots {
         super::draw_charts(&done.path, a.common.quiet);
     }
@@ -199,10 +204,54 @@ pub fn sensitivity(a: SensitivityArgs) -> Outcome {
     Ok(())
 }
 
+/// Compute the effects from a finished sweep and add the sensitivity files (and the
+/// settings) to its folder. Used by `sensitivity` and by `replay`.
+pub fn finish(spec: &Spec, base: &Scenario, plan: &Plan, path: &Path, sums: &[ScenarioSummary]) -> Result<Vec<MetricScreening>, Failure> {
+    let levels = usize::try_from(spec.levels).unwrap_or(usize::MAX);
+    let metrics = metric_indices(&spec.metrics)?;
+    let ranges: Vec<RangeSpec> = spec.ranges.iter().map(|s| design::parse_range(s)).collect::<Result<_, _>>().map_err(Failure::usage)?;
+    let sel = morris::select_factors(&base.resolved, &spec.params, &spec.exclude, &ranges, spec.spread).map_err(Failure::usage)?;
+    let k = sel.factors.len();
+    let r = spec.trajectories as usize;
+    let design = morris::morris_design(k, r, levels, plan.master_seed).map_err(Failure::usage)?;
+    let realised = design.map(|i, u| sel.factors[i].realised(u));
+    let screenings: Vec<MetricScreening> = metrics
+        .iter()
+        .map(|&m| {
+            let y: Vec<f64> = horizon(sums, m).map(|x| x.mean).collect();
+            let sds: Vec<f64> = horizon(sums, m).map(|x| x.sd).collect();
+            let mut s = MetricScreening::new(METRICS[m].name, METRICS[m].unit, &realised, k, &y);
+            s.noise = morris::noise_mu_star(&sds, plan.replications, design.delta);
+            s
+        })
+        .collect();
+    let command = canonical_command(spec, plan);
+    let rep = Report {
+        command: &command,
+        scenario: &base.name,
+        trajectories: r,
+        levels,
+        delta: design.delta,
+        points: design.n_points(),
+        replications: plan.replications,
+        seed: plan.master_seed,
+        spread: spec.spread,
+        top: spec.top as usize,
+    };
+    let files: [(&str, Vec<u8>); 4] = [
+        (FILES[0], morris::sensitivity_csv(&sel.factors, &screenings)),
+        (FILES[1], morris::markdown(&rep, &sel, &screenings).into_bytes()),
+        (FILES[2], morris::design_csv(&realised, &sel.factors)),
+        (FILES[3], morris::ranges_csv(&sel.factors)),
+    ];
+    add_files(path, &files, Some(("sensitivity", serde_json::to_value(spec).map_err(|e| Failure::runtime(e.to_string()))?)))?;
+    Ok(screenings)
+}
+
 /// The command that reproduces the data files (without the options that do not
 /// change them: threads, output folder, progress, charts), for sensitivity.md, which
 /// must not differ between thread counts or folders.
-fn canonical_command(a: &SensitivityArgs) -> String {
+fn canonical_command(a: &Spec, plan: &Plan) -> String {
     let q = |s: &str| if s.chars().all(|c| c.is_ascii_alphanumeric() || "._-/,=:[]*".contains(c)) && !s.is_empty() { s.to_string() } else { format!("'{}'", s.replace('\'', "'\\''")) };
     let mut c = format!("csmarket sensitivity {} --method morris", q(&a.scenario));
     if !a.params.is_empty() {
@@ -217,11 +266,11 @@ fn canonical_command(a: &SensitivityArgs) -> String {
     if !a.metrics.is_empty() {
         c.push_str(&format!(" --metrics {}", q(&a.metrics.join(","))));
     }
-    c.push_str(&format!(" --trajectories {} --levels {} --spread {} --replications {} --seed {}", a.trajectories, a.levels, a.spread, a.common.replications, a.common.seed));
+    c.push_str(&format!(" --trajectories {} --levels {} --spread {} --replications {} --seed {}", a.trajectories, a.levels, a.spread, plan.replications, plan.master_seed));
     if a.top != 10 {
         c.push_str(&format!(" --top {}", a.top));
     }
-    if a.common.keep_replications {
+    if plan.keep_replications {
         c.push_str(" --keep-replications");
     }
     c
@@ -261,7 +310,7 @@ fn dry_run(plan: &Plan, sel: &Selection, headline: &str, threads: usize) {
 /// Write files into a sealed folder and add them to its manifest's file list (name,
 /// bytes, SHA-256), keeping everything else in the manifest as it was. Each file and
 /// then the manifest are written under a temporary name and renamed.
-pub fn add_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), Failure> {
+pub fn add_files(dir: &Path, files: &[(&str, Vec<u8>)], extra: Option<(&str, Value)>) -> Result<(), Failure> {
     let io = |what: &Path, e: std::io::Error| Failure::runtime(format!("writing {}: {e}", what.display()));
     let mpath = dir.join(MANIFEST);
     let text = std::fs::read_to_string(&mpath).map_err(|e| Failure::runtime(format!("reading {}: {e}", mpath.display())))?;
@@ -277,6 +326,9 @@ pub fn add_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), Failure> {
     }
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     m["files"] = serde_json::to_value(&entries).map_err(|e| Failure::runtime(e.to_string()))?;
+    if let Some((key, value)) = extra {
+        m[key] = value;
+    }
     let text = serde_json::to_string_pretty(&m).map_err(|e| Failure::runtime(e.to_string()))? + "\n";
     write_atomic(&mpath, text.as_bytes()).map_err(|e| io(&mpath, e))
 }

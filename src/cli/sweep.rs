@@ -7,6 +7,10 @@ use crate::experiment::{JobKind, Plan};
 use crate::io::scenario;
 use clap::{Args, ValueEnum};
 
+/// Most points a sweep may have: every point holds its own resolved configuration
+/// (tens of kilobytes) while the sweep runs. Larger studies split into several sweeps.
+pub const MAX_POINTS: u64 = 20_000;
+
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum Design {
     /// Full factorial over every --set
@@ -46,12 +50,20 @@ pub fn sweep(a: SweepArgs) -> Outcome {
                 return Err(Failure::usage("a grid sweep needs one or more --set path=values (and no --range or --samples)"));
             }
             let sets: Vec<SetSpec> = a.sets.iter().map(|s| design::parse_set(s)).collect::<Result<_, _>>().map_err(Failure::usage)?;
+            // size the grid before building it
+            let n = sets.iter().try_fold(1u64, |acc, s| acc.checked_mul(s.values.len() as u64)).unwrap_or(u64::MAX);
+            if n > MAX_POINTS {
+                return Err(Failure::usage(format!("the --set values make {n} grid points; allowed: at most {MAX_POINTS} (split the sweep into several)")));
+            }
             (sets.iter().map(|s| s.path.clone()).collect::<Vec<_>>(), design::grid(&sets))
         }
         Design::Lhs | Design::Random => {
             let Some(samples) = a.samples else {
                 return Err(Failure::usage("--design lhs and --design random need --samples M"));
             };
+            if samples > MAX_POINTS {
+                return Err(Failure::usage(format!("--samples {samples}: allowed: at most {MAX_POINTS} points (split the sweep into several)")));
+            }
             if a.ranges.is_empty() || !a.sets.is_empty() {
                 return Err(Failure::usage("--design lhs and --design random need one or more --range path=lo..hi (and no --set)"));
             }
@@ -65,22 +77,11 @@ pub fn sweep(a: SweepArgs) -> Outcome {
             return Err(Failure::usage(format!("{p} is swept twice")));
         }
     }
-    if points.len() > 1_000_000 {
-        return Err(Failure::usage(format!("{} points; at most 1000000", points.len())));
-    }
-    let mut scenarios = Vec::with_capacity(points.len());
-    for (k, point) in points.iter().enumerate() {
-        let mut v = base.resolved.clone();
-        for (path, value) in params.iter().zip(point) {
-            design::set_path(&mut v, path, value.clone()).map_err(|e| Failure::usage(format!("sweep parameter {e}")))?;
-        }
-        let label = format!("{} with sweep point {k} ({})", base.source, params.iter().zip(point).map(|(p, v)| format!("{p}={v}")).collect::<Vec<_>>().join(", "));
-        let sc = scenario::from_resolved(&base.name, &base.description, &label, v)?;
-        scenarios.push(sc);
-    }
+    let scenarios = crate::experiment::point_scenarios(&base, &params, &points).map_err(Failure::usage)?;
     let plan = Plan {
         kind: JobKind::Sweep,
         scenarios,
+        base: Some(base.clone()),
         params,
         points,
         master_seed: a.common.seed,

@@ -120,7 +120,7 @@ pub fn validate(a: ValidateArgs) -> Outcome {
     let md = report(&chosen, &results, &a);
     dir.write_bytes("VALIDATION.md", md.as_bytes())?;
     let base = scenario::load("baseline")?;
-    let plan = Plan { kind: JobKind::Run, scenarios: vec![base], params: vec![], points: vec![], master_seed: a.seed, replications: a.replications, only_replication: None, keep_replications: false, independent: false };
+    let plan = Plan { kind: JobKind::Run, scenarios: vec![base], base: None, params: vec![], points: vec![], master_seed: a.seed, replications: a.replications, only_replication: None, keep_replications: false, independent: false };
     let mut head = manifest_head(&plan, threads, None, 0);
     head["kind"] = json!("validation");
     head["validation"] = json!({"expectations": chosen.iter().map(|e| e.id).collect::<Vec<_>>(), "vary": a.vary});

@@ -37,6 +37,8 @@ pub struct Plan {
     pub kind: JobKind,
     /// Scenarios (for a sweep, one per point).
     pub scenarios: Vec<Scenario>,
+    /// For a sweep: the scenario the points vary (its configuration is recorded once).
+    pub base: Option<Scenario>,
     /// For a sweep: the swept parameter paths and each point's values.
     pub params: Vec<String>,
     pub points: Vec<Vec<Value>>,
@@ -236,13 +238,14 @@ impl Plan {
         Ok(())
     }
 
-    /// The plan as JSON (for manifests, replay and merge checks).
+    /// The plan as JSON (for manifests, replay and merge checks). A sweep records its
+    /// base scenario once, with the points.
     pub fn to_json(&self) -> Value {
-        let scenarios: Vec<Value> = self
-            .scenarios
-            .iter()
-            .map(|s| json!({"name": s.name, "source": s.source, "description": s.description, "config": s.resolved}))
-            .collect();
+        let listed: Vec<&Scenario> = match (&self.base, self.kind) {
+            (Some(b), JobKind::Sweep) => vec![b],
+            _ => self.scenarios.iter().collect(),
+        };
+        let scenarios: Vec<Value> = listed.iter().map(|s| json!({"name": s.name, "source": s.source, "description": s.description, "config": s.resolved})).collect();
         let mut v = json!({
             "kind": self.kind,
             "master_seed": self.master_seed,
@@ -270,16 +273,23 @@ impl Plan {
             let config = s.get("config").cloned().context("scenario without config")?;
             scenarios.push(scenario::from_resolved(name, desc, source, config).map_err(|e| anyhow::anyhow!("{e}"))?);
         }
-        let (params, points) = match v.get("sweep") {
+        let (params, points): (Vec<String>, Vec<Vec<Value>>) = match v.get("sweep") {
             Some(sw) => (serde_json::from_value(sw["params"].clone()).context("sweep params")?, serde_json::from_value(sw["points"].clone()).context("sweep points")?),
             None => (Vec::new(), Vec::new()),
         };
         if scenarios.is_empty() {
             bail!("the plan has no scenarios");
         }
+        let mut base = None;
+        if kind == JobKind::Sweep {
+            let b = scenarios.remove(0);
+            scenarios = point_scenarios(&b, &params, &points).map_err(|e| anyhow::anyhow!(e))?;
+            base = Some(b);
+        }
         Ok(Plan {
             kind,
             scenarios,
+            base,
             params,
             points,
             master_seed: u("master_seed")?,
@@ -299,6 +309,21 @@ impl Plan {
     }
 }
 
+/// The scenarios of a sweep's points: the base with each point's values set at the
+/// parameter paths, validated.
+pub fn point_scenarios(base: &Scenario, params: &[String], points: &[Vec<Value>]) -> Result<Vec<Scenario>, String> {
+    let mut out = Vec::with_capacity(points.len());
+    for (k, point) in points.iter().enumerate() {
+        let mut v = base.resolved.clone();
+        for (path, value) in params.iter().zip(point) {
+            design::set_path(&mut v, path, value.clone()).map_err(|e| format!("sweep parameter {e}"))?;
+        }
+        let label = format!("{} with sweep point {k} ({})", base.source, params.iter().zip(point).map(|(p, v)| format!("{p}={v}")).collect::<Vec<_>>().join(", "));
+        out.push(scenario::from_resolved(&base.name, &base.description, &label, v).map_err(|e| e.to_string())?);
+    }
+    Ok(out)
+}
+
 /// Summaries of one scenario (or sweep point) over its replications.
 #[derive(Debug, Clone)]
 pub struct ScenarioSummary {
@@ -310,11 +335,12 @@ pub struct ScenarioSummary {
     pub by_line: Vec<stats::Summary>,
 }
 
-/// Summarise one scenario's replications (given in canonical replication order).
-pub fn summarise_scenario(reps: &[&MetricSeries]) -> ScenarioSummary {
+/// Summarise one scenario's replications (given in canonical replication order);
+/// per-line summaries only when asked (sweeps, with many points, skip them).
+pub fn summarise_scenario(reps: &[&MetricSeries], by_lines: bool) -> ScenarioSummary {
     let first = reps.first().expect("at least one replication");
     let mut scratch = Vec::new();
     let national = (0..first.national.len()).map(|i| stats::summarise(reps.iter().map(|r| r.national[i]), &mut scratch)).collect();
-    let by_line = (0..first.by_line.len()).map(|i| stats::summarise(reps.iter().map(|r| r.by_line[i]), &mut scratch)).collect();
+    let by_line = if by_lines { (0..first.by_line.len()).map(|i| stats::summarise(reps.iter().map(|r| r.by_line[i]), &mut scratch)).collect() } else { Vec::new() };
     ScenarioSummary { steps: first.steps, n_lines: first.n_lines, national, by_line }
 }

@@ -4,7 +4,7 @@
 //! direct run, a resumed run and a merge of shard parts, so all give the same bytes.
 
 use super::output::{num, OutFile, OutputDir};
-use super::tables::{header_bytes, mem_writer, Table};
+use super::tables::{header_bytes, Table};
 use crate::config;
 use crate::engine::MetricSeries;
 use crate::experiment::compare::{holm, paired_at};
@@ -66,7 +66,8 @@ impl<'a> Assembler<'a> {
         for (_, f) in tables {
             dir.finish(f)?;
         }
-        let sums: Vec<ScenarioSummary> = kept.iter().map(|reps| summarise_scenario(&reps.iter().map(|(_, _, s)| s).collect::<Vec<_>>())).collect();
+        let by_lines = plan.kind != JobKind::Sweep;
+        let sums: Vec<ScenarioSummary> = kept.iter().map(|reps| summarise_scenario(&reps.iter().map(|(_, _, s)| s).collect::<Vec<_>>(), by_lines)).collect();
         write_summaries(dir, plan, &sums)?;
         write_runs(dir, plan, &kept)?;
         match plan.kind {
@@ -82,15 +83,19 @@ fn summary_cells(s: &Summary) -> [String; 8] {
     [s.n.to_string(), num(s.mean), num(s.sd), num(s.p05), num(s.p50), num(s.p95), num(s.ci_low), num(s.ci_high)]
 }
 
-/// A whole small table written at once, so a write error names the file.
+/// A table streamed to its file row by row; a write error names the file.
 fn write_csv(dir: &mut OutputDir, name: &str, header: &[String], rows: impl Iterator<Item = Vec<String>>) -> Result<()> {
-    let mut w = mem_writer();
-    w.write_record(header).expect("writing to memory");
-    for r in rows {
-        w.write_record(&r).expect("writing to memory");
+    let mut f = dir.file(name)?;
+    let path = dir.path.join(name);
+    {
+        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(f.writer());
+        w.write_record(header).with_context(|| format!("writing {}", path.display()))?;
+        for r in rows {
+            w.write_record(&r).with_context(|| format!("writing {}", path.display()))?;
+        }
+        w.flush().with_context(|| format!("writing {}", path.display()))?;
     }
-    let bytes = w.into_inner().expect("writing to memory");
-    dir.write_bytes(name, &bytes)
+    dir.finish(f)
 }
 
 fn s(x: &str) -> String {
@@ -133,6 +138,14 @@ pub fn write_summaries(dir: &mut OutputDir, plan: &Plan, sums: &[ScenarioSummary
     });
     write_csv(dir, "summary.csv", &head, rows)?;
 
+    if plan.kind != JobKind::Sweep {
+        write_summary_by_line(dir, plan, sums)?;
+    }
+    write_summary_wide(dir, plan, sums)
+}
+
+/// `summary_by_line.csv` (not for sweeps: per point it would dwarf everything else).
+fn write_summary_by_line(dir: &mut OutputDir, plan: &Plan, sums: &[ScenarioSummary]) -> Result<()> {
     let mut head = lead_header(plan);
     head.extend([s("step"), s("year"), s("service_line"), s("metric")]);
     head.extend(STATS.map(s));
@@ -149,8 +162,11 @@ pub fn write_summaries(dir: &mut OutputDir, plan: &Plan, sums: &[ScenarioSummary
             })
         })
     });
-    write_csv(dir, "summary_by_line.csv", &head, rows)?;
+    write_csv(dir, "summary_by_line.csv", &head, rows)
+}
 
+/// `summary_wide.csv`: the means, one column per metric.
+fn write_summary_wide(dir: &mut OutputDir, plan: &Plan, sums: &[ScenarioSummary]) -> Result<()> {
     let mut head = lead_header(plan);
     head.extend([s("step"), s("year")]);
     head.extend(METRICS.iter().map(|m| s(m.name)));

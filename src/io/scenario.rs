@@ -65,9 +65,12 @@ impl Origin {
 }
 
 fn parse(text: &str, origin: &Origin) -> Result<Map<String, Value>, ConfigError> {
+    // editors on some systems start UTF-8 files with a byte-order mark
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let v: Value = serde_json::from_str(text).map_err(|e| {
         let what = match e.classify() {
             serde_json::error::Category::Eof => "unexpected end of file",
+            _ if e.to_string().contains("number out of range") => "a number too large to represent (numbers must be finite)",
             _ => "malformed JSON",
         };
         ConfigError::new(&origin.display(), "", format!("{what} at line {}, column {}: {e}", e.line(), e.column()))

@@ -24,7 +24,7 @@ fn peak_rss_kib() -> u64 {
 
 fn child(n: u64) {
     let sc = scenario::load("baseline").expect("baseline");
-    let plan = Plan { kind: JobKind::Run, scenarios: vec![sc], params: vec![], points: vec![], master_seed: 20130401, replications: n, only_replication: None, keep_replications: false, independent: false };
+    let plan = Plan { kind: JobKind::Run, scenarios: vec![sc], base: None, params: vec![], points: vec![], master_seed: 20130401, replications: n, only_replication: None, keep_replications: false, independent: false };
     let tmp = tempfile::tempdir().expect("temp dir");
     let path = tmp.path().join("out");
     let mut dir = OutputDir::create(&path, false).expect("folder");

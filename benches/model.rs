@@ -69,7 +69,7 @@ fn ensemble(c: &mut Criterion) {
     let sc = scenario::load("baseline").expect("baseline");
     let plan = Plan {
         kind: JobKind::Run,
-        scenarios: vec![sc],
+        scenarios: vec![sc], base: None,
         params: vec![],
         points: vec![],
         master_seed: 20130401,

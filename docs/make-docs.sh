@@ -4,7 +4,9 @@
 #                      "$ ls/head/grep/cat ..." line inside a ```console block is run and
 #                      its output inserted below it;
 #   docs/gallery/      charts from the tutorial's baseline and comparison;
-#   docs/VALIDATION.md the report of `csmarket validate`, then docs/validation-discussion.md.
+#   docs/VALIDATION.md the report of `csmarket validate` (with robustness columns), then
+#                      docs/validation-discussion.md;
+#   docs/SENSITIVITY.md the Morris screening of the baseline.
 #
 # Usage (from the repository root): bash docs/make-docs.sh
 # Takes a few minutes; needs only the csmarket binary (built here with cargo).
@@ -51,8 +53,17 @@ for f in forest suppliers_active_csu markup_mean; do
   cp "$WORK/tutorial/compare/charts/$f.png" "$WORK/tutorial/compare/charts/$f.svg" docs/gallery/
 done
 
-# the validation report
-"$BIN" validate --replications 60 --out "$WORK/validation" --quiet > /dev/null
+# the validation report, repeated with the most influential parameters (from the screening
+# below) at a lower and a higher value
+"$BIN" validate --replications 60 --out "$WORK/validation" --quiet \
+    --vary csus.capacity_headroom=1.0,1.3 --vary learning.supplier_rate=0.25,1.0 \
+    --vary csus.leadership_potential=0.45,0.75 --vary csus.capability_initial=0.25,0.45 \
+    --vary csus.info_sharing=0.5,1.0 --vary policy.efficiency_requirement.rate=0.02,0.06 > /dev/null
 { cat "$WORK/validation/VALIDATION.md"; echo; cat docs/validation-discussion.md; } > docs/VALIDATION.md
 
-echo "Regenerated docs/TUTORIAL.md, docs/gallery/ and docs/VALIDATION.md"
+# the sensitivity screening of the baseline
+"$BIN" sensitivity baseline --method morris --out "$WORK/sensitivity" --quiet > /dev/null
+cp "$WORK/sensitivity/sensitivity.md" docs/SENSITIVITY.md
+cp "$WORK/sensitivity/charts/sensitivity_quality_mean.png" "$WORK/sensitivity/charts/sensitivity_quality_mean.svg" docs/gallery/
+
+echo "Regenerated docs/TUTORIAL.md, docs/gallery/, docs/VALIDATION.md and docs/SENSITIVITY.md"

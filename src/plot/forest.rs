@@ -27,7 +27,7 @@ pub struct Body {
     pub panels: Vec<Panel>,
 }
 
-pub fn charts(out: &Outputs, _skipped: &mut Vec<String>) -> Option<Chart> {
+pub fn charts(out: &Outputs, skipped: &mut Vec<String>) -> Option<Chart> {
     // not a comparison: nothing to say (the chart never applies)
     let diffs = out.differences.as_ref()?;
     // Scenarios in colour order, without the baseline.

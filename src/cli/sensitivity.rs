@@ -9,7 +9,7 @@ use super::{note, say, Failure, Outcome};
 use crate::experiment::design::{self, RangeSpec};
 use crate::experiment::sensitivity::{self as morris, MetricScreening, Report, Selection};
 use crate::experiment::stats::Summary;
-use crate::experiment::{JobKind, Plan, ScenarioSummary};
+use crate::experiment::{Plan, ScenarioSummary};
 use crate::io::output::{hash_file, FileEntry, MANIFEST};
 use crate::io::scenario::{self, Scenario};
 use crate::model::metrics::{METRICS, N_METRICS};
@@ -112,25 +112,6 @@ fn metric_indices(names: &[String]) -> Result<Vec<usize>, Failure> {
     Ok(out)
 }
 
-/// One scenario per design point, each validated.
-fn point_scenarios(base: &Scenario, sel: &Selection, design: &morris::MorrisDesign) -> Result<(Vec<Scenario>, Vec<Vec<Value>>), Failure> {
-    let mut scenarios = Vec::with_capacity(design.n_points());
-    let mut points = Vec::with_capacity(design.n_points());
-    let k = design.k;
-    for (n, u) in design.points().enumerate() {
-        let values: Vec<Value> = sel.factors.iter().zip(u).map(|(f, &x)| f.json_at(x)).collect();
-        let mut v = base.resolved.clone();
-        for (f, value) in sel.factors.iter().zip(&values) {
-            design::set_path(&mut v, &f.path, value.clone()).map_err(|e| Failure::usage(format!("sensitivity parameter {e}")))?;
-        }
-        let label = format!("{} with sensitivity point {n} (Morris trajectory {}, step {})", base.source, n / (k + 1), n % (k + 1));
-        let sc = scenario::from_resolved(&base.name, &base.description, &label, v).map_err(|e| Failure::usage(format!("sensitivity point {n} is not a valid configuration: {e}")))?;
-        scenarios.push(sc);
-        points.push(values);
-    }
-    Ok((scenarios, points))
-}
-
 pub fn sensitivity(a: SensitivityArgs) -> Outcome {
     let Method::Morris = a.method;
     if a.common.shard.is_some() || a.common.shard_from_env.is_some() {
@@ -151,19 +132,11 @@ pub fn sensitivity(a: SensitivityArgs) -> Outcome {
     if design.n_points() > 1_000_000 {
         return Err(Failure::usage(format!("{} points; at most 1000000", design.n_points())));
     }
-    let (scenarios, points) = point_scenarios(&base, &sel, &design)?;
-    let plan = Plan {
-        kind: JobKind::Sweep,
-        scenarios,
-        base: Some(base.clone()),
-        params: sel.factors.iter().map(|f| f.path.clone()).collect(),
-        points,
-        master_seed: a.common.seed,
-        replications: a.common.replications,
-        only_replication: None,
-        keep_replications: a.common.keep_replications,
-        independent: false,
-    };
+    // the design's points as values at the factors' paths (each point validated)
+    let points: Vec<Vec<Value>> = design.points().map(|u| sel.factors.iter().zip(u).map(|(f, &x)| f.json_at(x)).collect()).collect();
+    let params = sel.factors.iter().map(|f| f.path.clone()).collect();
+    let plan = Plan::sweep(base.clone(), params, points, a.common.seed, a.common.replications, a.common.keep_replications)
+        .map_err(|e| Failure::usage(format!("a sensitivity point is not a valid configuration: {e}")))?;
     let headline = format!(
         "Morris screening of {}: {k} parameters, {r} trajectories x {} points = {} points x {} replication(s) = {} runs",
         base.name,

@@ -3,7 +3,7 @@
 use super::job::{execute, CommonArgs};
 use super::{say, Failure, Outcome};
 use crate::experiment::design::{self, RangeSpec, SetSpec};
-use crate::experiment::{JobKind, Plan};
+use crate::experiment::Plan;
 use crate::io::scenario;
 use clap::{Args, ValueEnum};
 
@@ -77,20 +77,9 @@ pub fn sweep(a: SweepArgs) -> Outcome {
             return Err(Failure::usage(format!("{p} is swept twice")));
         }
     }
-    let scenarios = crate::experiment::point_scenarios(&base, &params, &points).map_err(Failure::usage)?;
-    let plan = Plan {
-        kind: JobKind::Sweep,
-        scenarios,
-        base: Some(base.clone()),
-        params,
-        points,
-        master_seed: a.common.seed,
-        replications: a.common.replications,
-        only_replication: None,
-        keep_replications: a.common.keep_replications,
-        independent: false,
-    };
-    let Some(done) = execute(&plan, &a.common, &format!("{}_sweep", base.name))? else { return Ok(()) };
+    let label = format!("{}_sweep", base.name);
+    let plan = Plan::sweep(base, params, points, a.common.seed, a.common.replications, a.common.keep_replications).map_err(Failure::usage)?;
+    let Some(done) = execute(&plan, &a.common, &label)? else { return Ok(()) };
     if done.summaries.is_some() {
         if !a.common.no_plots {
             super::draw_charts(&done.path, a.common.quiet);

@@ -309,6 +309,14 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// A sweep of `base` over `points` (values of `params`), on common random numbers.
+    pub fn sweep(base: Scenario, params: Vec<String>, points: Vec<Vec<Value>>, master_seed: u64, replications: u64, keep_replications: bool) -> Result<Plan, String> {
+        let scenarios = point_scenarios(&base, &params, &points)?;
+        Ok(Plan { kind: JobKind::Sweep, scenarios, base: Some(base), params, points, master_seed, replications, only_replication: None, keep_replications, independent: false })
+    }
+}
+
 /// The scenarios of a sweep's points: the base with each point's values set at the
 /// parameter paths, validated.
 pub fn point_scenarios(base: &Scenario, params: &[String], points: &[Vec<Value>]) -> Result<Vec<Scenario>, String> {

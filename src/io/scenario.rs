@@ -2,6 +2,7 @@
 //! validation. A scenario is either a built-in (every file in `configs/`, by name) or a
 //! path to a JSON file; a file without `extends` overrides the defaults.
 
+use crate::config::validate::type_name;
 use crate::config::{self, registry, validate, Config, ConfigError, META_KEYS};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
@@ -77,18 +78,7 @@ fn parse(text: &str, origin: &Origin) -> Result<Map<String, Value>, ConfigError>
     })?;
     match v {
         Value::Object(m) => Ok(m),
-        other => Err(ConfigError::new(&origin.display(), "", format!("a scenario must be a JSON object, found {}", kind(&other)))),
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
+        other => Err(ConfigError::new(&origin.display(), "", format!("a scenario must be a JSON object, found {}", type_name(&other)))),
     }
 }
 
@@ -126,7 +116,7 @@ fn string_field(m: &Map<String, Value>, key: &str, origin: &Origin) -> Result<Op
     match m.get(key) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(ConfigError::new(&origin.display(), key, format!("expected a string, found {}", kind(other)))),
+        Some(other) => Err(ConfigError::new(&origin.display(), key, format!("expected a string, found {}", type_name(other)))),
     }
 }
 
@@ -138,7 +128,7 @@ fn notes_field(m: &Map<String, Value>, origin: &Origin) -> Result<Vec<String>, C
             .iter()
             .map(|x| x.as_str().map(String::from).ok_or_else(|| ConfigError::new(&origin.display(), "notes", "expected a string or a list of strings")))
             .collect(),
-        Some(other) => Err(ConfigError::new(&origin.display(), "notes", format!("expected a string or a list of strings, found {}", kind(other)))),
+        Some(other) => Err(ConfigError::new(&origin.display(), "notes", format!("expected a string or a list of strings, found {}", type_name(other)))),
     }
 }
 

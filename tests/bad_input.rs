@@ -299,7 +299,7 @@ fn bad_general_flags_are_usage_errors() {
     fails_2(d, &["compare", "baseline", "short.json", "--out", "never"], &["short", "time settings differ", "time.years"]);
     // --out naming an existing file is refused even with --force (it replaces only folders)
     std::fs::write(d.join("a_file"), b"keep me").unwrap();
-    fails_2(d, &["run", "--quiet", "--out", "a_file"], &["a_file", "already exists"]);
+    fails_2(d, &["run", "--quiet", "--out", "a_file"], &["a_file", "exists and is not a folder"]);
     fails_2(d, &["run", "--quiet", "--out", "a_file", "--force"], &["a_file", "not a folder"]);
     assert_eq!(std::fs::read(d.join("a_file")).unwrap(), b"keep me");
     // --resume of something that is not a folder left by an interrupted run

@@ -90,6 +90,21 @@ fn output_folder_is_not_overwritten_without_force() {
 }
 
 #[test]
+fn force_never_deletes_a_folder_csmarket_did_not_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mine = tmp.path().join("thesis");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("chapter1.txt"), "years of work").unwrap();
+    let o = run_in(tmp.path(), &["run", "--quiet", "--no-plots", "--out", "thesis", "--force"]);
+    assert_fails(&o, 2, &["thesis", "not a csmarket output folder"]);
+    assert_eq!(std::fs::read_to_string(mine.join("chapter1.txt")).unwrap(), "years of work");
+    // an empty folder is fine to fill
+    std::fs::create_dir(tmp.path().join("empty")).unwrap();
+    assert!(run_in(tmp.path(), &["run", "--quiet", "--no-plots", "--out", "empty", "--force"]).status.success());
+    assert!(tmp.path().join("empty/manifest.json").is_file());
+}
+
+#[test]
 fn csv_files_load_as_tidy_tables() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path().join("r");

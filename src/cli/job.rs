@@ -4,7 +4,7 @@
 use super::progress::{stop_flag, Progress};
 use super::{note, outputs_base, say, Failure, DEFAULT_SEED};
 use crate::experiment::{Plan, RunError, ScenarioSummary, Shard};
-use crate::io::output::{default_path, hash_file, OutputDir, INCOMPLETE, MANIFEST};
+use crate::io::output::{default_path, hash_file, refusal, OutputDir, INCOMPLETE, MANIFEST};
 use crate::io::results::Assembler;
 use crate::io::units::{self, Merged, STORE_DIR};
 use clap::Args;
@@ -27,7 +27,7 @@ pub struct CommonArgs {
     /// Output folder (default: a new folder under outputs/)
     #[arg(long, conflicts_with = "resume")]
     pub out: Option<PathBuf>,
-    /// Replace the output folder if it already exists
+    /// Replace the output folder if it exists (only an empty folder or earlier csmarket output)
     #[arg(long)]
     pub force: bool,
     /// Also write every replication's series, events and agent tables (not just replication 0's)
@@ -150,11 +150,9 @@ pub fn execute(plan: &Plan, common: &CommonArgs, label: &str) -> Result<Option<D
                 None => label.to_string(),
             };
             let path = common.out.clone().unwrap_or_else(|| default_path(&outputs_base(), &label));
-            if path.exists() && !common.force {
-                return Err(Failure::usage(format!("{} already exists; choose another --out, pass --force to replace it, or --resume it", path.display())));
-            }
-            if path.exists() && !path.is_dir() {
-                return Err(Failure::usage(format!("--out {}: exists and is not a folder; --force replaces only folders", path.display())));
+            if let Some(why) = refusal(&path, common.force) {
+                let resumable = path.is_dir() && !path.join(MANIFEST).exists();
+                return Err(Failure::usage(if resumable { format!("{why} (or --resume it)") } else { why }));
             }
             (OutputDir::create(&path, common.force)?, Vec::new())
         }

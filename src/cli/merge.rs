@@ -4,7 +4,7 @@
 use super::job::{assemble, execute, manifest_head, CommonArgs};
 use super::{say, Failure, Outcome};
 use crate::experiment::{Plan, Shard};
-use crate::io::output::{hash_file, FileEntry, OutputDir, MANIFEST};
+use crate::io::output::{hash_file, refusal, FileEntry, OutputDir, MANIFEST};
 use crate::io::units::{self, STORE_DIR};
 use clap::Args;
 use serde_json::{json, Value};
@@ -19,7 +19,7 @@ pub struct MergeArgs {
     /// Output folder for the merged result
     #[arg(long)]
     pub out: PathBuf,
-    /// Replace the output folder if it already exists
+    /// Replace the output folder if it exists (only an empty folder or earlier csmarket output)
     #[arg(long)]
     pub force: bool,
     /// Do not draw charts at the end
@@ -34,7 +34,7 @@ pub struct ReplayArgs {
     /// Folder for the re-run (it must not exist unless --force)
     #[arg(long)]
     pub out: PathBuf,
-    /// Replace the output folder if it already exists
+    /// Replace the output folder if it exists (only an empty folder or earlier csmarket output)
     #[arg(long)]
     pub force: bool,
     /// Worker threads (default: all cores); results do not depend on it
@@ -140,8 +140,8 @@ pub fn merge(a: MergeArgs) -> Outcome {
             shards.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
         )));
     }
-    if a.out.exists() && !a.force {
-        return Err(Failure::usage(format!("{} already exists; choose another --out or pass --force to replace it", a.out.display())));
+    if let Some(why) = refusal(&a.out, a.force) {
+        return Err(Failure::usage(why));
     }
     let mut dir = OutputDir::create(&a.out, a.force)?;
     let fp = plan.fingerprint();

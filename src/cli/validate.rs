@@ -6,7 +6,7 @@ use super::{note, outputs_base, say, Failure, Outcome, DEFAULT_SEED};
 use crate::experiment::design::{parse_set, SetSpec};
 use crate::experiment::validation::{self, Expectation, Row, Settings, Test, Verdict};
 use crate::experiment::{JobKind, Plan};
-use crate::io::output::{default_path, num, OutputDir};
+use crate::io::output::{default_path, num, refusal, OutputDir};
 use crate::io::scenario;
 use clap::Args;
 use serde_json::{json, Value};
@@ -26,7 +26,7 @@ pub struct ValidateArgs {
     /// Output folder (default: a new folder under outputs/)
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Replace the output folder if it already exists
+    /// Replace the output folder if it exists (only an empty folder or earlier csmarket output)
     #[arg(long)]
     pub force: bool,
     /// Run only these expectations (comma-separated ids, e.g. E1,E5)
@@ -91,8 +91,8 @@ pub fn validate(a: ValidateArgs) -> Outcome {
         }
     }
     let path = a.out.clone().unwrap_or_else(|| default_path(&outputs_base(), "validation"));
-    if path.exists() && !a.force {
-        return Err(Failure::usage(format!("{} already exists; choose another --out or pass --force to replace it", path.display())));
+    if let Some(why) = refusal(&path, a.force) {
+        return Err(Failure::usage(why));
     }
     let mut dir = OutputDir::create(&path, a.force)?;
     let mut results: Vec<(String, Vec<Row>)> = Vec::new();

@@ -77,6 +77,31 @@ impl OutFile {
     }
 }
 
+/// Why `path` may not be used as a new output folder, if it may not: it exists and
+/// `force` is off; it is not a folder; or it holds files csmarket did not write (an
+/// output folder has `manifest.json` or `_INCOMPLETE`), which `--force` must never delete.
+pub fn refusal(path: &Path, force: bool) -> Option<String> {
+    if !path.exists() {
+        return None;
+    }
+    let p = path.display();
+    if !path.is_dir() {
+        return Some(format!("--out {p}: exists and is not a folder; --force replaces only folders"));
+    }
+    if !force {
+        return Some(format!("{p} already exists; choose another --out, or pass --force to replace it"));
+    }
+    let ours = path.join(MANIFEST).is_file() || path.join(INCOMPLETE).is_file();
+    let empty = fs::read_dir(path).map(|mut d| d.next().is_none()).unwrap_or(false);
+    if ours || empty {
+        return None;
+    }
+    Some(format!(
+        "{p} is not a csmarket output folder (it has neither {MANIFEST} nor {INCOMPLETE}) and is not empty; \
+         --force only replaces csmarket output, so choose another --out"
+    ))
+}
+
 /// An output folder being filled.
 pub struct OutputDir {
     pub path: PathBuf,
@@ -100,13 +125,10 @@ impl OutputDir {
     /// Create the folder. An existing folder is refused unless `force`, in which case
     /// its manifest is removed first (so it is visibly partial) and its files after.
     pub fn create(path: &Path, force: bool) -> Result<OutputDir> {
+        if let Some(why) = refusal(path, force) {
+            bail!(why);
+        }
         if path.exists() {
-            if !force {
-                bail!("{} already exists; choose another --out or pass --force to replace it", path.display());
-            }
-            if !path.is_dir() {
-                bail!("{} exists and is not a folder", path.display());
-            }
             let _ = fs::remove_file(path.join(MANIFEST));
             fs::remove_dir_all(path).with_context(|| format!("removing {}", path.display()))?;
         }

@@ -426,11 +426,30 @@ fn sweeps_draw_a_band_over_one_parameter_and_a_heat_map_over_two() {
     let three = sweep_folder(
         t.path(),
         "sweep3",
-        &[("policy.platform.participation", &["0.2", "0.8"]), ("policy.efficiency_requirement.rate", &["0", "0.04"]), ("policy.framework.slots_per_line", &["12"])],
+        &[("policy.platform.participation", &["0.2", "0.8"]), ("policy.efficiency_requirement.rate", &["0", "0.04"]), ("policy.framework.slots_per_line", &["12", "16"])],
     );
     let got = stems(&plot_dir(&three, &small()).unwrap());
     assert!(got.contains(&"sweep_markup_mean".to_string()) && !got.iter().any(|s| s.starts_with("sweep_heatmap")), "{got:?}");
     check_chart(&three, "sweep_markup_mean", (800, 500), &["policy.platform.participation (fraction)", "policy.efficiency_requirement.rate (per year)", "whisker: 95% CI"]);
+}
+
+#[test]
+fn a_parameter_held_fixed_is_stated_not_drawn_as_an_axis() {
+    // `--set policy.framework.year=2015 --set policy.framework.slots_per_line=3,6,12`:
+    // one parameter varies, so a joined line with a band, and the fixed year is stated
+    let t = tmp();
+    let dir = sweep_folder(t.path(), "fixed", &[("policy.framework.year", &["2015"]), ("policy.framework.slots_per_line", &["3", "6", "12"])]);
+    let got = stems(&plot_dir(&dir, &small()).unwrap());
+    assert!(got.contains(&"sweep_hhi".to_string()) && !got.iter().any(|s| s.starts_with("sweep_heatmap")), "{got:?}");
+    check_chart(&dir, "sweep_hhi", (800, 500), &["policy.framework.slots_per_line (providers)", "fixed: year=2015", "with 95% CI"]);
+    let svg = svg_texts(&dir.join("charts/sweep_hhi.svg")).join(" ");
+    assert!(!svg.contains("policy.framework.year ("), "no axis for the fixed year: {svg}");
+    check_chart(&dir, "quality_mean", (800, 500), &["point 2: slots_per_line=12", "fixed: year=2015"]);
+    // a Latin hypercube's long values are rounded in legends and panel titles
+    let lhs = sweep_folder(t.path(), "lhs", &[("policy.platform.participation", &["0.23456789012345678", "0.7123456789"])]);
+    plot_dir(&lhs, &small()).unwrap();
+    let svg = svg_texts(&lhs.join("charts/quality_mean.svg")).join(" ");
+    assert!(svg.contains("participation=0.2346") && !svg.contains("0.23456789"), "{svg}");
 }
 
 #[test]

@@ -113,6 +113,21 @@ fn top_left(style: &TextStyle<'static>) -> TextStyle<'static> {
     style.clone().pos(Pos::new(HPos::Left, VPos::Top))
 }
 
+/// `text` cut with an ellipsis to fit in `max_w` pixels (panel headings in narrow panels).
+fn elide<DB: DrawingBackend>(area: &Area<DB>, text: &str, style: &TextStyle, max_w: i32) -> Result<String, DrawError<DB>> {
+    if text_w(area, text, style)? <= max_w {
+        return Ok(text.to_string());
+    }
+    let chars: Vec<char> = text.chars().collect();
+    for n in (1..chars.len()).rev() {
+        let cand: String = chars[..n].iter().collect::<String>().trim_end().to_string() + "\u{2026}";
+        if text_w(area, &cand, style)? <= max_w {
+            return Ok(cand);
+        }
+    }
+    Ok("\u{2026}".into())
+}
+
 /// Break text into lines no wider than `max_w`, at `sep` when possible, else at spaces.
 fn wrap<DB: DrawingBackend>(area: &Area<DB>, text: &str, style: &TextStyle, max_w: i32) -> Result<Vec<String>, DrawError<DB>> {
     let mut lines = Vec::new();
@@ -317,7 +332,8 @@ pub fn panel<'a, DB: DrawingBackend>(area: &'a Area<DB>, th: &Theme, spec: &Pane
             area.draw(&Rectangle::new([(0, th.px(3.0)), (sz, th.px(3.0) + sz)], c.filled()))?;
             x = sz + th.px(8.0);
         }
-        area.draw_text(title, &st, (x, 0))?;
+        let room = area.dim_in_pixel().0 as i32 - x;
+        area.draw_text(&elide(area, title, &st, room)?, &st, (x, 0))?;
         top += th.line_height(&st) + th.px(2.0);
     }
     if !spec.y.title.is_empty() {

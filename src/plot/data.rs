@@ -81,6 +81,46 @@ pub struct Sweep {
     /// Point ids in file order, with their parameter values as written.
     pub points: Vec<(String, Vec<String>)>,
     pub rows: Vec<SweepRow>,
+    /// Parameters set to one value at every point (a constant `--set`, such as the
+    /// framework year when sweeping its slots): not drawn as axes, but stated.
+    pub fixed: Vec<(String, String)>,
+}
+
+impl Sweep {
+    /// Move parameters with one value across several points from `params` to `fixed`.
+    fn split_fixed(&mut self) {
+        if self.points.len() < 2 {
+            return;
+        }
+        let constant: Vec<bool> = (0..self.params.len()).map(|k| self.points.iter().all(|(_, v)| v.get(k) == self.points[0].1.get(k))).collect();
+        if constant.iter().all(|c| *c) {
+            return; // nothing varies (points differ only by id): keep every column
+        }
+        let first = self.points[0].1.clone();
+        self.fixed = (0..self.params.len()).filter(|&k| constant[k]).map(|k| (self.params[k].clone(), first[k].clone())).collect();
+        let keep = |v: &Vec<String>| v.iter().enumerate().filter(|(k, _)| !constant[*k]).map(|(_, x)| x.clone()).collect::<Vec<_>>();
+        self.params = keep(&self.params);
+        for (_, v) in &mut self.points {
+            *v = keep(v);
+        }
+    }
+}
+
+/// A parameter value for a label: numbers with more than four significant digits (Latin
+/// hypercube samples such as 0.23456789012345678) rounded to four.
+pub fn short_value(v: &str) -> String {
+    match v.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x != 0.0 && v.trim().trim_start_matches('-').chars().filter(|c| c.is_ascii_digit()).count() > 4 => {
+            let digits = (3 - x.abs().log10().floor() as i32).max(0) as usize;
+            let t = format!("{x:.digits$}");
+            if t.contains('.') {
+                t.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                t
+            }
+        }
+        _ => v.to_string(),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -129,6 +169,8 @@ pub struct Outputs {
     pub by_line: Option<ByLine>,
     pub differences: Option<Vec<Difference>>,
     pub sweep: Option<Sweep>,
+    /// A sweep's points from `points.csv` when `sweep.csv` is absent (a partial folder).
+    pub sweep_points: Option<Sweep>,
     pub suppliers: Option<Vec<SupplierRow>>,
     /// Replication seeds from `runs.csv`: (scenario, point, replication) -> seed.
     pub seeds: HashMap<(String, Option<String>, u64), String>,
@@ -139,6 +181,15 @@ pub struct Outputs {
 impl Outputs {
     pub fn is_sweep(&self) -> bool {
         self.sweep.is_some() || self.groups.iter().any(|g| g.point.is_some()) || self.meta.kind.as_deref() == Some("sweep")
+    }
+
+    /// Sweep parameters held at one value, as `name=value` (stated in subtitles).
+    pub fn fixed_text(&self) -> Option<String> {
+        let s = self.sweep.as_ref().or(self.sweep_points.as_ref())?;
+        if s.fixed.is_empty() {
+            return None;
+        }
+        Some(format!("fixed: {}", s.fixed.iter().map(|(k, v)| format!("{}={}", short_param(k), short_value(v))).collect::<Vec<_>>().join(", ")))
     }
 
     pub fn group_of(&self, scenario: &str, point: Option<&str>) -> Option<usize> {
@@ -252,21 +303,22 @@ pub fn load(dir: &Path) -> Result<Outputs> {
         }
     }
     // Sweep points: label groups with their parameter values.
-    let params: Vec<String> = match (&out.sweep, &points_csv) {
-        (Some(s), _) => s.params.clone(),
-        (None, Some(c)) => c.header.iter().skip(1).cloned().collect(),
-        _ => Vec::new(),
-    };
-    let values: HashMap<String, Vec<String>> = match (&out.sweep, point_values) {
-        (Some(s), _) => s.points.iter().cloned().collect(),
-        (None, Some(v)) => v.into_iter().collect(),
-        _ => HashMap::new(),
+    if out.sweep.is_none() {
+        if let (Some(c), Some(v)) = (&points_csv, point_values) {
+            let mut s = Sweep { params: c.header.iter().skip(1).cloned().collect(), points: v, ..Default::default() };
+            s.split_fixed();
+            out.sweep_points = Some(s);
+        }
+    }
+    let (params, values): (Vec<String>, HashMap<String, Vec<String>>) = match out.sweep.as_ref().or(out.sweep_points.as_ref()) {
+        Some(s) => (s.params.clone(), s.points.iter().cloned().collect()),
+        None => (Vec::new(), HashMap::new()),
     };
     for g in &mut out.groups {
         if let Some(p) = &g.point {
             g.label = match values.get(p) {
                 Some(v) if !params.is_empty() => {
-                    let kv: Vec<String> = params.iter().zip(v).map(|(k, v)| format!("{}={v}", short_param(k))).collect();
+                    let kv: Vec<String> = params.iter().zip(v).map(|(k, v)| format!("{}={}", short_param(k), short_value(v))).collect();
                     format!("point {p}: {}", kv.join(", "))
                 }
                 _ => format!("point {p}"),
@@ -429,6 +481,7 @@ fn read_sweep(c: &Csv, points: Option<&Vec<(String, Vec<String>)>>) -> Result<Sw
             }
         }
     }
+    s.split_fixed();
     Ok(s)
 }
 

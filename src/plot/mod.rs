@@ -12,7 +12,8 @@
 //! - [`stacked`]: provision mix and Cox power regimes over time, one panel per scenario,
 //!   and the provision mix per service line;
 //! - [`forest`]: paired differences from the first scenario at the horizon (compare);
-//! - [`sweep`]: a headline metric against a swept parameter, or a heat map over two;
+//! - [`sweep`]: a headline metric against the swept parameter, or a heat map over two
+//!   (parameters held at one value are stated in the subtitle, not drawn as axes);
 //! - [`landscape`]: suppliers' capability and market share at the horizon (replication 0).
 //! - [`sensitivity`]: Morris screening, the most influential parameters per metric
 //!   (from `sensitivity.csv`; replaces the per-parameter sweep charts there).
@@ -369,6 +370,7 @@ pub(crate) fn subtitle(out: &Outputs, groups: &[usize], extra: &[&str]) -> Strin
         parts[1].push_str(" (common random numbers)");
     }
     parts.push(seed_text(out));
+    parts.extend(out.fixed_text());
     parts.extend(extra.iter().map(|s| s.to_string()));
     parts.join(" \u{b7} ")
 }

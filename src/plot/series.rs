@@ -38,6 +38,9 @@ pub struct Body {
     pub hi: f64,
 }
 
+/// Said under a chart whose intervals were cut at zero.
+pub(crate) const CUT_NOTE: &str = "Intervals reaching below zero (few replications) are cut at the axis; the chart's CSV has them whole.";
+
 pub fn charts(out: &Outputs, skipped: &mut Vec<String>) -> Vec<Chart> {
     let Some(summary) = &out.summary else {
         skipped.push("no time series: no summary.csv".into());
@@ -63,6 +66,7 @@ pub fn charts(out: &Outputs, skipped: &mut Vec<String>) -> Vec<Chart> {
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         let (mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY);
         let mut banded = false;
+        let mut mean_lo = f64::INFINITY;
         for &g in &groups {
             let Some(stats) = summary.get(g, metric) else { continue };
             let drawn: Vec<Stat> = stats.iter().copied().filter(|s| s.mean.is_finite() && s.year.is_finite()).collect();
@@ -79,6 +83,7 @@ pub fn charts(out: &Outputs, skipped: &mut Vec<String>) -> Vec<Chart> {
                         hi = hi.max(v);
                     }
                 }
+                mean_lo = mean_lo.min(s.mean);
                 y0 = y0.min(s.year);
                 y1 = y1.max(s.year);
                 let mut row = vec![grp.scenario.clone()];
@@ -92,6 +97,12 @@ pub fn charts(out: &Outputs, skipped: &mut Vec<String>) -> Vec<Chart> {
             lines.push(Line { colour: scenario_colour(grp.index), stats });
             shown.push(g);
         }
+        // A non-negative quantity keeps a non-negative axis: with few replications a
+        // t interval can reach below zero, and is cut at the axis (the CSV has it whole).
+        let cut = mean_lo >= 0.0 && lo < 0.0;
+        if mean_lo >= 0.0 {
+            lo = lo.max(0.0);
+        }
         if lines.is_empty() {
             skipped.push(format!("no {metric} chart: undefined throughout"));
             continue;
@@ -103,6 +114,10 @@ pub fn charts(out: &Outputs, skipped: &mut Vec<String>) -> Vec<Chart> {
             if banded { "shaded band: 95% confidence interval of the mean (Student's t)" } else { "one replication, so no interval" },
             def.undefined_when.map(|w| format!(" Gaps mark undefined values ({w}).")).unwrap_or_default()
         )];
+        let mut footer = footer;
+        if cut {
+            footer.push(CUT_NOTE.into());
+        }
         let caption = format!(
             "{} ({}) over time, {}: {}.",
             sentence(def.description),
@@ -129,7 +144,8 @@ pub fn charts(out: &Outputs, skipped: &mut Vec<String>) -> Vec<Chart> {
 pub fn draw<DB: DrawingBackend>(area: &Area<DB>, th: &Theme, b: &Body) -> DResult<DB> {
     let (_, h) = area.dim_in_pixel();
     let x = canvas::years(area, th, b.first_year, b.last_year);
-    let y = style::axis(b.lo, b.hi, canvas::y_tick_count(th, h), false);
+    // data reaching zero (often a band cut there): the axis starts at zero, unpadded
+    let y = style::axis(b.lo, b.hi, canvas::y_tick_count(th, h), b.lo == 0.0);
     let (xs, ys) = (x.step, y.step);
     let xt = move |v: f64| style::tick_text(v, xs);
     let yt = move |v: f64| style::tick_text(v, ys);

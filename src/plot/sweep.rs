@@ -158,6 +158,7 @@ pub fn charts(out: &Outputs, skipped: &mut Vec<String>) -> Vec<Chart> {
             })
             .collect();
         let banded = rows.iter().any(|r| ci(r).0.is_finite());
+        let cut = rows.iter().all(|r| r.mean >= 0.0) && rows.iter().any(|r| ci(r).0 < 0.0);
         let what = if joined { format!("against {}", sw.params[0]) } else { format!("against each of {}", sw.params.join(", ")) };
         let mut legend = vec![LegendItem::new(
             if banded { "mean over replications with 95% CI" } else { "mean (one replication)" },
@@ -178,11 +179,13 @@ pub fn charts(out: &Outputs, skipped: &mut Vec<String>) -> Vec<Chart> {
                 title: format!("{}{year}", sentence(def.description)),
                 subtitle: subtitle(out, &groups, &["mean over replications at the horizon"]),
                 legend,
-                footer: vec![if joined {
+                footer: std::iter::once(if joined {
                     format!("{} sweep points ({}); values at the last step. Band: 95% confidence interval of the mean.", all_points.len(), sw.params[0])
                 } else {
                     format!("{} sweep points; values at the last step. Each panel shows the same points against one swept parameter.", all_points.len())
-                }],
+                })
+                .chain(cut.then(|| super::series::CUT_NOTE.to_string()))
+                .collect(),
             },
             table,
             body: super::Body::Sweep(Body::Lines { y_title, colour: scenario_colour(0), panels }),
@@ -247,8 +250,10 @@ fn x_axis_of(scale: &Scale, pts: &[Pt], n: usize) -> style::Axis {
 fn lines<DB: DrawingBackend>(area: &Area<DB>, th: &Theme, y_title: &str, colour: RGBColor, panels: &[LinePanel]) -> DResult<DB> {
     let areas = canvas::grid(area, th, panels.len(), None);
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    let mut mean_lo = f64::INFINITY;
     for p in panels {
         for &(_, m, l, h) in &p.pts {
+            mean_lo = mean_lo.min(m);
             for v in [m, l, h] {
                 if v.is_finite() {
                     lo = lo.min(v);
@@ -257,10 +262,14 @@ fn lines<DB: DrawingBackend>(area: &Area<DB>, th: &Theme, y_title: &str, colour:
             }
         }
     }
+    // as in time series: intervals of a non-negative quantity are cut at zero
+    if mean_lo >= 0.0 {
+        lo = lo.max(0.0);
+    }
     for (p, a) in panels.iter().zip(&areas) {
         let (w, h) = a.dim_in_pixel();
         let x = x_axis_of(&p.scale, &p.pts, canvas::fit_ticks(a, th, "0000.0", w as i32, 2.0).min(10));
-        let y = style::axis(lo, hi, canvas::y_tick_count(th, h), false);
+        let y = style::axis(lo, hi, canvas::y_tick_count(th, h), lo == 0.0);
         let (xs, ys) = (x.step, y.step);
         let labels = p.scale.labels.clone();
         let xt = move |v: f64| match &labels {

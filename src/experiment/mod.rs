@@ -199,7 +199,8 @@ impl Plan {
 
     /// Run units in batches of parallel work on `threads` threads; each finished batch
     /// (in unit order) goes to `sink` before the next starts. `tick` is called as each
-    /// unit finishes. Stops starting units once `stop` is set.
+    /// unit finishes. Stops starting units once `stop` is set, and then hands the units
+    /// of the current batch that did finish to `sink` before returning.
     pub fn run_batches(
         &self,
         units: &[Unit],
@@ -229,6 +230,20 @@ impl Plan {
                     .collect()
             });
             if results.iter().any(|r| r.is_none()) {
+                // Stopped part-way through the batch: keep what finished, as runs of
+                // consecutive units (a sink batch never spans a unit that did not run,
+                // so a resumed store still reads in id order).
+                let mut run: Vec<UnitResult> = Vec::new();
+                for r in results.into_iter().chain(std::iter::once(None)) {
+                    match r {
+                        Some(r) => run.push(r),
+                        None if !run.is_empty() => {
+                            done += run.len();
+                            sink(std::mem::take(&mut run)).map_err(RunError::Failed)?;
+                        }
+                        None => {}
+                    }
+                }
                 return Err(RunError::Interrupted { done });
             }
             let results: Vec<UnitResult> = results.into_iter().map(|r| r.expect("checked")).collect();
@@ -351,4 +366,39 @@ pub fn summarise_scenario(reps: &[&MetricSeries], by_lines: bool) -> ScenarioSum
     let national = (0..first.national.len()).map(|i| stats::summarise(reps.iter().map(|r| r.national[i]), &mut scratch)).collect();
     let by_line = if by_lines { (0..first.by_line.len()).map(|i| stats::summarise(reps.iter().map(|r| r.by_line[i]), &mut scratch)).collect() } else { Vec::new() };
     ScenarioSummary { steps: first.steps, n_lines: first.n_lines, national, by_line }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    fn small_plan(replications: u64) -> Plan {
+        let base = scenario::load("baseline").expect("baseline");
+        let mut v = base.resolved.clone();
+        design::set_path(&mut v, "time.years", json!(2)).unwrap();
+        let sc = scenario::from_resolved("small", "", "test", v).unwrap();
+        Plan { kind: JobKind::Run, scenarios: vec![sc], base: None, params: vec![], points: vec![], master_seed: 7, replications, only_replication: None, keep_replications: false, independent: false }
+    }
+
+    #[test]
+    fn an_interrupt_keeps_the_finished_units_of_the_current_batch_in_runs() {
+        let plan = small_plan(12);
+        let units = plan.units();
+        let stop = AtomicBool::new(false);
+        let finished = AtomicUsize::new(0);
+        // one thread, one batch of 12: stop after the fifth unit finishes
+        let tick = || {
+            if finished.fetch_add(1, Ordering::SeqCst) + 1 == 5 {
+                stop.store(true, Ordering::SeqCst);
+            }
+        };
+        let mut got: Vec<Vec<u64>> = Vec::new();
+        let r = plan.run_batches(&units, 1, 12, &stop, &tick, &mut |b| {
+            got.push(b.iter().map(|u| u.unit.id).collect());
+            Ok(())
+        });
+        assert!(matches!(r, Err(RunError::Interrupted { done: 5 })), "{r:?}");
+        assert_eq!(got, vec![vec![0, 1, 2, 3, 4]], "the five finished units are kept, in order");
+    }
 }

@@ -30,6 +30,15 @@ fn ok(dir: &Path, args: &[&str]) -> Output {
     o
 }
 
+/// The command an interrupted job's message says continues it, without `csmarket`.
+fn suggested_resume(stderr: &str) -> Vec<String> {
+    let line = stderr.lines().find(|l| l.contains("Continue with: ")).unwrap_or_else(|| panic!("no resume command in: {stderr}"));
+    let cmd = line.split("Continue with: ").nth(1).unwrap();
+    let words = shlex::split(cmd).expect("a shell command");
+    assert_eq!(words[0], "csmarket", "{cmd}");
+    words[1..].to_vec()
+}
+
 fn args_with<'a>(job: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
     let mut v = job.to_vec();
     v.extend_from_slice(extra);
@@ -89,7 +98,10 @@ fn interrupt_and_resume(dir: &Path, job: &[&str], units: u64, ks: &[u64], tag: &
         let v = bin().current_dir(dir).args(["verify", &out]).output().unwrap();
         assert_eq!(v.status.code(), Some(3), "{what}: verify of a partial folder: {}", text(&v.stderr));
         assert!(text(&v.stderr).contains("incomplete"), "{}", text(&v.stderr));
-        let r = ok(dir, &args_with(job, &["--quiet", "--no-plots", "--resume", &out]));
+        // the command the message suggests: the same job with --resume in place of --out
+        let cmd = suggested_resume(&text(&o.stderr));
+        assert!(!cmd.iter().any(|w| w == "--out" || w == "--crash-after"), "{what}: {cmd:?}");
+        let r = ok(dir, &cmd.iter().map(|w| w.as_str()).collect::<Vec<_>>());
         assert!(text(&r.stderr).contains(&format!("{k} of {units} units already done and verified")), "{what}: {}", text(&r.stderr));
         assert_eq!(files(&dir.join(&out)), want, "{what}: resumed files differ from an uninterrupted run");
         assert!(!dir.join(&out).join("units").exists(), "{what}: the unit store is removed at the end");
@@ -202,6 +214,24 @@ fn resume_refuses_other_jobs_and_complete_folders() {
 }
 
 #[test]
+fn an_interrupted_replay_resumes_with_the_command_it_prints() {
+    let t = tempfile::tempdir().unwrap();
+    let p = t.path();
+    ok(p, &["run", "--replications", "5", "--quiet", "--no-plots", "--out", "orig"]);
+    let o = csm(p, &["replay", "orig/manifest.json", "--out", "again", "--quiet", "--crash-after", "2"]);
+    assert_clean_failure(&o, 130, &["interrupted", "2 of 5 units finished and kept"], "replay interrupted");
+    assert_incomplete(&p.join("again"), "replay interrupted");
+    let cmd = suggested_resume(&text(&o.stderr));
+    assert_eq!(cmd, ["replay", "orig/manifest.json", "--resume", "again", "--quiet"]);
+    let r = ok(p, &cmd.iter().map(|w| w.as_str()).collect::<Vec<_>>());
+    assert!(text(&r.stderr).contains("2 of 5 units already done"), "{}", text(&r.stderr));
+    for f in ["summary.csv", "runs.csv", "events.csv"] {
+        assert!(std::fs::read(p.join("orig").join(f)).unwrap() == std::fs::read(p.join("again").join(f)).unwrap(), "{f} differs after a resumed replay");
+    }
+    assert_verified(&p.join("again"));
+}
+
+#[test]
 fn forcing_over_a_complete_folder_never_leaves_the_old_manifest_over_new_files() {
     let t = tempfile::tempdir().unwrap();
     let p = t.path();
@@ -264,7 +294,12 @@ fn real_signals_leave_a_partial_folder_that_resumes_to_the_same_bytes() {
             assert!(stopped < Duration::from_secs(10), "SIG{sig}: took {stopped:?} to stop");
         }
         assert_incomplete(&p.join(out), &format!("SIG{sig}"));
-        ok(p, &args_with(&job, &["--quiet", "--resume", out]));
+        if sig == "KILL" {
+            ok(p, &args_with(&job, &["--quiet", "--resume", out]));
+        } else {
+            let cmd = suggested_resume(&err);
+            ok(p, &cmd.iter().map(|w| w.as_str()).collect::<Vec<_>>());
+        }
         assert_eq!(files(&p.join(out)), want, "SIG{sig}: resumed files differ from an uninterrupted run");
         assert_verified(&p.join(out));
     }
@@ -276,6 +311,29 @@ fn real_signals_leave_a_partial_folder_that_resumes_to_the_same_bytes() {
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(130), "{}", text(&o.stderr));
     assert_incomplete(&p.join("twice"), "two SIGINTs");
+}
+
+#[test]
+fn a_validation_stopped_by_a_signal_says_so_and_is_visibly_partial() {
+    if Command::new("kill").arg("-l").output().is_err() {
+        eprintln!("skipped: no `kill` command to send signals with");
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let p = t.path();
+    // 27 experiments of 40 replications a pair: far longer than the wait below
+    let args = ["validate", "--out", "v", "--replications", "40", "--vary", "csus.capacity_headroom=1.0,1.3", "--threads", "1"];
+    let child = bin().current_dir(p).args(args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let t0 = Instant::now();
+    while !p.join("v/_INCOMPLETE").exists() {
+        assert!(t0.elapsed() < Duration::from_secs(60), "validate never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    signal(&child, "TERM");
+    let o = child.wait_with_output().unwrap();
+    assert_clean_failure(&o, 130, &["interrupted: validation stopped after", "of 27 experiments", "run the command again"], "validate SIGTERM");
+    assert_incomplete(&p.join("v"), "validate SIGTERM");
 }
 
 /// A small tmpfs mounted for the test (needs root); unmounted when dropped.

@@ -191,10 +191,10 @@ pub fn execute(plan: &Plan, common: &CommonArgs, label: &str) -> Result<Option<D
         Err(RunError::Interrupted { .. }) => {
             let kept = done_ids.len() as u64 + written;
             return Err(Failure::interrupted(format!(
-                "interrupted: {kept} of {} units finished and kept in {}; the folder has no manifest (incomplete). Continue with --resume {}",
+                "interrupted: {kept} of {} units finished and kept in {}; the folder has no manifest (incomplete). Continue with: {}",
                 units.len(),
                 store.display(),
-                dir.path.display()
+                resume_command(std::env::args().collect(), &dir.path)
             )));
         }
     }
@@ -212,6 +212,40 @@ pub fn execute(plan: &Plan, common: &CommonArgs, label: &str) -> Result<Option<D
     std::fs::remove_dir_all(&store).map_err(|e| Failure::runtime(format!("removing {}: {e}", store.display())))?;
     dir.seal(head)?;
     Ok(Some(Done { path: dir.path.clone(), summaries: Some(summaries) }))
+}
+
+/// The command that continues an interrupted job: the one given, with `--out DIR` (or
+/// an earlier `--resume`) replaced by `--resume DIR` and `--force` dropped, quoted for
+/// a POSIX shell.
+pub fn resume_command(args: Vec<String>, dir: &Path) -> String {
+    let dir = dir.display().to_string();
+    let mut out: Vec<String> = vec!["csmarket".into()];
+    let mut it = args.into_iter().skip(1);
+    let mut placed = false;
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--force" => {}
+            "--out" | "--resume" | "--crash-after" => {
+                let _ = it.next();
+                if a != "--crash-after" && !placed {
+                    out.extend(["--resume".into(), dir.clone()]);
+                    placed = true;
+                }
+            }
+            _ if a.starts_with("--out=") || a.starts_with("--resume=") => {
+                if !placed {
+                    out.extend(["--resume".into(), dir.clone()]);
+                    placed = true;
+                }
+            }
+            _ if a.starts_with("--crash-after=") => {}
+            _ => out.push(a),
+        }
+    }
+    if !placed {
+        out.extend(["--resume".into(), dir]);
+    }
+    shlex::try_join(out.iter().map(|s| s.as_str())).unwrap_or_else(|_| out.join(" "))
 }
 
 /// Assemble the final files from unit stores (each a list of batch files in id order).

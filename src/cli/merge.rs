@@ -32,8 +32,11 @@ pub struct ReplayArgs {
     /// A manifest.json of a finished run, comparison, sweep or part
     pub manifest: PathBuf,
     /// Folder for the re-run (it must not exist unless --force)
-    #[arg(long)]
-    pub out: PathBuf,
+    #[arg(long, required_unless_present = "resume", conflicts_with = "resume")]
+    pub out: Option<PathBuf>,
+    /// Continue an interrupted replay in DIR: finished units are checked and kept
+    #[arg(long, value_name = "DIR")]
+    pub resume: Option<PathBuf>,
     /// Replace the output folder if it exists (only an empty folder or earlier csmarket output)
     #[arg(long)]
     pub force: bool,
@@ -46,6 +49,9 @@ pub struct ReplayArgs {
     /// Do not draw charts at the end
     #[arg(long)]
     pub no_plots: bool,
+    /// Testing aid: stop as if interrupted after K units have been checkpointed
+    #[arg(long, hide = true, value_name = "K")]
+    pub crash_after: Option<u64>,
 }
 
 /// Read a folder's manifest.
@@ -167,16 +173,16 @@ pub fn replay(a: ReplayArgs) -> Outcome {
         seed: plan.master_seed,
         replications: plan.replications,
         threads: a.threads,
-        out: Some(a.out.clone()),
+        out: a.out.clone(),
         force: a.force,
         keep_replications: plan.keep_replications,
         shard,
         shard_from_env: None,
         dry_run: false,
-        resume: None,
+        resume: a.resume.clone(),
         no_plots: true,
         quiet: a.quiet,
-        crash_after: None,
+        crash_after: a.crash_after,
     };
     let done = execute(&plan, &common, "replay")?.expect("not a dry run");
     // a sensitivity screening: recompute its files from the re-run sweep

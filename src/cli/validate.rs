@@ -96,10 +96,23 @@ pub fn validate(a: ValidateArgs) -> Outcome {
     }
     let mut dir = OutputDir::create(&path, a.force)?;
     let mut results: Vec<(String, Vec<Row>)> = Vec::new();
+    // Ctrl-C or SIGTERM: stop after the experiment in progress. A validation keeps no
+    // partial results (each verdict needs both arms), so it is simply run again.
+    let stop = super::progress::stop_flag();
+    let total = contexts.len() * chosen.len();
+    let mut finished = 0;
     for (label, ctx) in &contexts {
         let s = Settings { master_seed: a.seed, replications: a.replications, threads, context: ctx.clone() };
         let mut rows = Vec::new();
         for e in &chosen {
+            if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err(Failure::interrupted(format!(
+                    "interrupted: validation stopped after {finished} of {total} experiments; {} has no manifest (incomplete). \
+                     A validation keeps no partial results: run the command again (with --force to reuse the folder)",
+                    dir.path.display()
+                )));
+            }
+            finished += 1;
             if !a.quiet {
                 note(&format!("validate: {} under {label} ...", e.id));
             }

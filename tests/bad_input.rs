@@ -90,6 +90,7 @@ fn unknown_keys_suggest_the_nearest_valid_key() {
         br#"{"policy": {"ccg_mergers": [{"year": 2016, "shares": 0.5, "group_size": 2, "collaboration": 0}]}}"#,
         &["policy.ccg_mergers[0].shares", "did you mean \"share\""],
     );
+    bad_file(d, "meta.json", br#"{"descripton": "typo"}"#, &["descripton", "did you mean \"description\""]);
     bad_file(d, "far.json", br#"{"zzzzzzzzzzzzzzzz": 1}"#, &["zzzzzzzzzzzzzzzz", "unknown key"]);
 }
 
@@ -207,7 +208,18 @@ fn missing_and_unreadable_files_are_named() {
     // a parent with an error is named as the parent
     std::fs::write(d.join("bad_parent.json"), br#"{"ccgs": {"cont": 3}}"#).unwrap();
     std::fs::write(d.join("child.json"), br#"{"extends": "bad_parent.json"}"#).unwrap();
-    fails_2(d, &["run", "child.json", "--out", "never"], &["ccgs.cont", "did you mean \"count\""]);
+    let err = fails_2(d, &["run", "child.json", "--out", "never"], &["bad_parent.json: ccgs.cont", "did you mean \"count\""]);
+    assert!(!err.contains("child.json"), "the child did not write the typo: {err}");
+    // a bad value the child writes over a good parent is the child's
+    std::fs::write(d.join("good_parent.json"), br#"{"ccgs": {"count": 230}}"#).unwrap();
+    std::fs::write(d.join("bad_child.json"), br#"{"extends": "good_parent.json", "ccgs": {"count": -5}}"#).unwrap();
+    let err = fails_2(d, &["run", "bad_child.json", "--out", "never"], &["bad_child.json: ccgs.count"]);
+    assert!(!err.contains("good_parent.json"), "{err}");
+    // and a parent's bad value that the child replaces is no error at all
+    std::fs::write(d.join("low_parent.json"), br#"{"ccgs": {"count": -5}}"#).unwrap();
+    std::fs::write(d.join("fixing_child.json"), br#"{"extends": "low_parent.json", "ccgs": {"count": 230}}"#).unwrap();
+    let out = csm(d, &["show", "fixing_child.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     // show and compare load scenarios the same way
     fails_2(d, &["show", "nothere.json"], &["nothere.json", "no such file"]);
     fails_2(d, &["compare", "baseline", "nothere.json", "--out", "never"], &["nothere.json", "no such file"]);

@@ -91,7 +91,12 @@ impl Walker<'_> {
             } else if registry::is_object_node(&child_reg) {
                 self.object(child, &child_reg, &child_shown)?;
             } else {
-                return Err(self.err(&child_shown, format!("unknown key \"{k}\"{}", suggest(k, &known))));
+                // at the top, a misspelt `description` or `extends` gets its suggestion too
+                let mut candidates = known.clone();
+                if reg.is_empty() {
+                    candidates.extend(super::META_KEYS.iter().map(|k| k.to_string()));
+                }
+                return Err(self.err(&child_shown, format!("unknown key \"{k}\"{}", suggest(k, &candidates))));
             }
         }
         for k in &known {

@@ -132,8 +132,36 @@ fn notes_field(m: &Map<String, Value>, origin: &Origin) -> Result<Vec<String>, C
     }
 }
 
-/// Resolve a scenario's text to the full parameter tree (without meta keys).
-fn resolve(origin: &Origin, chain: &mut Vec<String>) -> Result<(Value, Map<String, Value>), ConfigError> {
+/// The value at a JSON path as errors write it (`a.b[2].c`), if the tree has it.
+fn value_at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut cur = v;
+    for part in path.split('.') {
+        let (key, rest) = part.split_once('[').unwrap_or((part, ""));
+        if !key.is_empty() {
+            cur = cur.get(key)?;
+        }
+        for idx in rest.split('[').filter(|x| !x.is_empty()) {
+            cur = cur.get(idx.trim_end_matches(']').parse::<usize>().ok()?)?;
+        }
+    }
+    Some(cur)
+}
+
+/// Blame the file that wrote the offending value: the first file of the `extends`
+/// chain (child first) whose own text has the error's path. Errors about values no file
+/// sets (defaults, or settings inconsistent with each other) stay with the file loaded.
+fn attribute(mut e: ConfigError, files: &[(String, Value)]) -> ConfigError {
+    if !e.path.is_empty() {
+        if let Some((file, _)) = files.iter().find(|(_, own)| value_at(own, &e.path).is_some()) {
+            e.file = file.clone();
+        }
+    }
+    e
+}
+
+/// Resolve a scenario's text to the full parameter tree (without meta keys). `files`
+/// collects each file of the `extends` chain with its own text, child first.
+fn resolve(origin: &Origin, chain: &mut Vec<String>, files: &mut Vec<(String, Value)>) -> Result<(Value, Map<String, Value>), ConfigError> {
     let label = origin.label();
     if chain.contains(&label) {
         chain.push(label);
@@ -144,6 +172,7 @@ fn resolve(origin: &Origin, chain: &mut Vec<String>) -> Result<(Value, Map<Strin
     }
     chain.push(label);
     let own = parse(&read(origin)?, origin)?;
+    files.push((origin.display(), Value::Object(own.clone())));
     let mut base = match string_field(&own, "extends", origin)? {
         Some(parent) => {
             let dir = match origin {
@@ -151,7 +180,7 @@ fn resolve(origin: &Origin, chain: &mut Vec<String>) -> Result<(Value, Map<Strin
                 Origin::Builtin(_) => None,
             };
             let parent_origin = locate(&parent, dir.as_deref()).map_err(|e| ConfigError::new(&origin.display(), "extends", format!("\"{parent}\": {}", e.message)))?;
-            resolve(&parent_origin, chain)?.0
+            resolve(&parent_origin, chain, files)?.0
         }
         None => registry::defaults(),
     };
@@ -166,9 +195,10 @@ fn resolve(origin: &Origin, chain: &mut Vec<String>) -> Result<(Value, Map<Strin
 /// Load and validate a scenario given as a path or a built-in name.
 pub fn load(arg: &str) -> Result<Scenario, ConfigError> {
     let origin = locate(arg, None)?;
-    let (resolved, own) = resolve(&origin, &mut Vec::new())?;
+    let mut files = Vec::new();
+    let (resolved, own) = resolve(&origin, &mut Vec::new(), &mut files)?;
     let display = origin.display();
-    let config = validate(&resolved, &display)?;
+    let config = validate(&resolved, &display).map_err(|e| attribute(e, &files))?;
     let name = match string_field(&own, "name", &origin)? {
         Some(n) => n,
         None => match &origin {

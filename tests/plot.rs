@@ -168,7 +168,7 @@ fn write_manifest(dir: &Path, kind: &str, scenarios: &[&str]) {
         "tool": "csmarket", "version": "0.1.0", "git_commit": "test", "command": "csmarket test",
         "created": "2026-01-01T00:00:00Z", "kind": kind, "master_seed": 20130401, "replications": 3,
         "replication": null, "keep_replications": false, "independent": false, "shard": null, "threads": 2,
-        "scenarios": scenarios.iter().map(|s| json!({"name": s, "source": "test", "description": "test", "config": {"x": 1.5}})).collect::<Vec<_>>(),
+        "scenarios": scenarios.iter().map(|s| json!({"name": s, "source": "test", "description": format!("what {s} encodes"), "config": {"x": 1.5}})).collect::<Vec<_>>(),
         "files": files, "charts": [],
     });
     fs::write(dir.join("manifest.json"), serde_json::to_string_pretty(&m).unwrap() + "\n").unwrap();
@@ -400,6 +400,27 @@ fn a_comparison_overlays_scenarios_in_fixed_colours_and_draws_the_forest_plot() 
     assert!(panels.w == 800);
     let index = fs::read_to_string(dir.join("charts/index.md")).unwrap();
     assert!(index.contains("own units"), "the forest caption says how units are handled");
+    // each scenario's description is under every chart that draws it, and in the index
+    for s in COMPARED {
+        let line = format!("{s}: what {s} encodes");
+        check_chart(&dir, "quality_mean", (800, 500), &[&line]);
+        check_chart(&dir, "supplier_landscape", (800, 500), &[&line]);
+        assert!(index.contains(&format!("| {s} | what {s} encodes |")), "index.md describes {s}");
+        let own = svg_texts(&dir.join(format!("charts/provision_mix_by_line_{s}.svg"))).join(" ");
+        assert!(own.contains(&line), "the by-line chart of {s} describes it");
+        for other in COMPARED.iter().filter(|o| **o != s) {
+            assert!(!own.contains(&format!("what {other} encodes")), "the by-line chart of {s} describes only {s}");
+        }
+    }
+    // with more scenarios than fit under a chart, the chart points to the index
+    let mut m: Value = serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    let extra = json!({"name": "fifth", "source": "test", "description": "what fifth encodes", "config": {}});
+    m["scenarios"].as_array_mut().unwrap().push(extra);
+    fs::write(dir.join("manifest.json"), serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    plot_dir(&dir, &small()).unwrap();
+    let q = svg_texts(&dir.join("charts/quality_mean.svg")).join(" ");
+    assert!(q.contains("5 scenarios encodes is listed in index.md") && !q.contains("what baseline encodes"), "{q}");
+    assert!(fs::read_to_string(dir.join("charts/index.md")).unwrap().contains("| fifth | what fifth encodes |"));
 }
 
 #[test]

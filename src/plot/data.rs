@@ -158,6 +158,8 @@ pub struct Meta {
     pub replications: Option<u64>,
     pub only_replication: Option<u64>,
     pub independent: bool,
+    /// Each scenario's name and description, in manifest order (from `scenarios`).
+    pub scenarios: Vec<(String, String)>,
 }
 
 /// Everything in a folder that charts can use.
@@ -348,6 +350,10 @@ fn read_meta(dir: &Path) -> Result<Meta> {
         replications: v["replications"].as_u64(),
         only_replication: v["replication"].as_u64(),
         independent: v["independent"].as_bool().unwrap_or(false),
+        scenarios: v["scenarios"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|s| Some((s["name"].as_str()?.to_string(), s["description"].as_str().unwrap_or("").trim().to_string()))).collect())
+            .unwrap_or_default(),
     })
 }
 

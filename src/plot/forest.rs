@@ -73,6 +73,7 @@ pub fn charts(out: &Outputs, skipped: &mut Vec<String>) -> Option<Chart> {
     let groups: Vec<usize> = (0..out.groups.len()).filter(|g| out.groups[*g].scenario == baseline || scen.iter().any(|(_, s)| *s == out.groups[*g].scenario)).collect();
     let yr = if year.is_finite() { format!(" in {}", style::tick_text(year, 1.0)) } else { String::new() };
     Some(Chart {
+        scenario: None,
         stem: "forest".into(),
         caption: format!(
             "Paired differences from {baseline}{yr} (scenario minus {baseline}, replication by replication): mean and 95% CI for each headline metric; one panel per metric in its own units (not standardised); the vertical line marks zero."

@@ -211,6 +211,7 @@ pub fn charts(out: &Outputs, skipped: &mut Vec<String>) -> Option<Chart> {
         footer.push(format!("{omitted} suppliers that never entered the market (or have no defined capability) are not shown."));
     }
     Some(Chart {
+        scenario: None,
         stem: "supplier_landscape".into(),
         caption: format!(
             "Supplier landscape{yr} (single replication: {rep_text}): each supplier's mean capability against its market share, marker area by revenue, colour by kind, filled if active, hollow if merged, crossed if exited."

@@ -133,6 +133,10 @@ pub fn render(dir: &Path, opts: &PlotOptions) -> Result<Plotted> {
     let mut skipped = Vec::new();
     let mut charts = charts(&out, &mut skipped);
     sensitivity::add(dir, &out, &mut charts, &mut skipped)?;
+    for c in &mut charts {
+        let described = descriptions_footer(&out, c.scenario.as_deref());
+        c.frame.footer.extend(described);
+    }
     if charts.is_empty() {
         return Err(InputError::NoOutputs {
             dir: dir.to_path_buf(),
@@ -144,7 +148,7 @@ pub fn render(dir: &Path, opts: &PlotOptions) -> Result<Plotted> {
     debug_assert_eq!((th.width, th.height), opts.pixels());
     let drawn: Vec<Result<Drawn>> = charts.par_iter().map(|c| draw(c, &th).with_context(|| format!("drawing chart {}", c.stem))).collect();
     let drawn: Vec<Drawn> = drawn.into_iter().collect::<Result<_>>()?;
-    let files = write(dir, &charts, drawn)?;
+    let files = write(dir, &charts, drawn, &out.meta.scenarios)?;
     Ok(Plotted { files, notes: skipped })
 }
 
@@ -163,6 +167,8 @@ fn charts(out: &Outputs, skipped: &mut Vec<String>) -> Vec<Chart> {
 
 /// One chart: where it goes, what it says, the numbers it draws and how.
 pub(crate) struct Chart {
+    /// The one scenario drawn, when the chart shows only one of the folder's scenarios.
+    pub scenario: Option<String>,
     /// File stem in `charts/`.
     pub stem: String,
     /// One line for `index.md`.
@@ -256,7 +262,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Write the charts, their CSVs and the index; update the manifest when there is one.
-fn write(dir: &Path, charts: &[Chart], drawn: Vec<Drawn>) -> Result<Vec<String>> {
+fn write(dir: &Path, charts: &[Chart], drawn: Vec<Drawn>, scenarios: &[(String, String)]) -> Result<Vec<String>> {
     let cdir = dir.join(CHARTS_DIR);
     fs::create_dir_all(&cdir).with_context(|| format!("creating {}", cdir.display()))?;
     let mut entries: Vec<ChartEntry> = Vec::new();
@@ -271,17 +277,39 @@ fn write(dir: &Path, charts: &[Chart], drawn: Vec<Drawn>) -> Result<Vec<String>>
         named(put(format!("{}.svg", c.stem), d.svg.as_bytes()))?;
         named(put(format!("{}.csv", c.stem), &d.csv))?;
     }
-    put(INDEX.to_string(), index(charts).as_bytes())?;
+    put(INDEX.to_string(), index(charts, scenarios).as_bytes())?;
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     update_manifest(dir, &entries)?;
     Ok(entries.into_iter().map(|e| e.name).collect())
 }
 
-/// `charts/index.md`: each chart with its caption.
-fn index(charts: &[Chart]) -> String {
+/// At most this many scenario descriptions are written under each chart; more would
+/// crowd the plot, and `index.md` lists them all.
+const DESCRIBED_MAX: usize = 4;
+
+/// Footer lines that say what each scenario drawn encodes (its `description`): `only`
+/// one, or all in the folder.
+fn descriptions_footer(out: &Outputs, only: Option<&str>) -> Vec<String> {
+    let described: Vec<&(String, String)> = out.meta.scenarios.iter().filter(|(n, d)| !d.is_empty() && only.is_none_or(|o| o == n)).collect();
+    match described.len() {
+        0 => Vec::new(),
+        n if n <= DESCRIBED_MAX => described.iter().map(|(name, d)| format!("{name}: {d}")).collect(),
+        n => vec![format!("What each of the {n} scenarios encodes is listed in index.md beside this chart.")],
+    }
+}
+
+/// `charts/index.md`: the scenarios with their descriptions, then each chart with its caption.
+fn index(charts: &[Chart], scenarios: &[(String, String)]) -> String {
     let mut s = String::from("# Charts\n\n");
     s.push_str("Drawn by `csmarket plot` from the CSV files in this folder (run it again to redraw, restyle or resize them). ");
     s.push_str("Each chart is here as PNG and SVG, with the CSV of exactly the numbers it draws.\n\n");
+    if !scenarios.is_empty() {
+        s.push_str("| scenario | description |\n| --- | --- |\n");
+        for (name, d) in scenarios {
+            s.push_str(&format!("| {} | {} |\n", name.replace('|', "\\|"), d.replace('|', "\\|").replace('\n', " ")));
+        }
+        s.push('\n');
+    }
     s.push_str("| file | caption |\n| --- | --- |\n");
     for c in charts {
         let cap = c.caption.replace('|', "\\|");

@@ -152,6 +152,7 @@ pub fn add(dir: &Path, out: &Outputs, charts: &mut Vec<Chart>, skipped: &mut Vec
         let bars: Vec<Bar> = rs.into_iter().map(|r| Bar { rank: r.bar.rank, parameter: r.bar.parameter.clone(), mu_star: r.bar.mu_star, mu: r.bar.mu, sigma: r.bar.sigma }).collect();
         let noise_note = if noise.is_finite() { " Dashed line: the \u{3bc}* replication noise alone would give (independent-noise estimate)." } else { "" };
         mine.push(Chart {
+            scenario: None,
             stem: format!("sensitivity_{}", super::slug(m)),
             caption: format!(
                 "Morris screening of {scenario}: the {shown} parameters of {k} with the largest mean absolute elementary effect \u{3bc}* on {m} ({unit}) at the horizon, with \u{3c3}, the spread of the effects; bar colour: direction of the mean effect \u{3bc}."

@@ -126,6 +126,7 @@ pub fn charts(out: &Outputs, skipped: &mut Vec<String>) -> Vec<Chart> {
             band_note
         );
         charts.push(Chart {
+            scenario: None,
             stem: metric.to_string(),
             caption,
             frame: canvas::Frame {

@@ -155,6 +155,7 @@ fn per_scenario(out: &Outputs, skipped: &mut Vec<String>, layers: &[Layer; 4], s
         )
     };
     Some(Chart {
+        scenario: None,
         stem: stem.to_string(),
         caption,
         frame: canvas::Frame { title, subtitle: subtitle(out, &groups, &["means over replications"]), legend, footer: vec![note.to_string()] },
@@ -233,6 +234,7 @@ pub fn by_line(out: &Outputs, skipped: &mut Vec<String>) -> Vec<Chart> {
         used_stems.push(stem.clone());
         let legend = MIX.iter().rev().map(|l| LegendItem::new(l.label, Swatch::Fill(l.colour))).collect();
         charts.push(Chart {
+            scenario: Some(grp.scenario.clone()),
             stem,
             caption: format!(
                 "Provision mix by service line over time ({}): mean shares of CCGs buying each line from a CSU or another provider, sharing it or running it in house, stacked; one panel per line.",

@@ -114,6 +114,7 @@ pub fn charts(out: &Outputs, skipped: &mut Vec<String>) -> Vec<Chart> {
             let hi = rows.iter().map(|r| r.mean).fold(f64::NEG_INFINITY, f64::max);
             let (nx, ny) = (x.labels.as_ref().map_or(0, |l| l.len()), y.labels.as_ref().map_or(0, |l| l.len()));
             charts.push(Chart {
+                scenario: None,
                 stem: format!("sweep_heatmap_{}", def.name),
                 caption: format!(
                     "{} ({}) at the horizon{year_in} over the grid of {} and {}: mean over replications in each cell (heat map, viridis scale).",
@@ -168,6 +169,7 @@ pub fn charts(out: &Outputs, skipped: &mut Vec<String>) -> Vec<Chart> {
             legend[0].label = format!("{} (whisker: 95% CI)", legend[0].label.replace(" with 95% CI", ""));
         }
         charts.push(Chart {
+            scenario: None,
             stem: format!("sweep_{}", def.name),
             caption: format!(
                 "{} ({}) at the horizon{year_in} {what}: mean over replications at each sweep point{}.",

@@ -456,3 +456,50 @@ fn verify_notices_any_changed_byte_missing_file_or_missing_manifest() {
     std::fs::write(&batch, b).unwrap();
     assert_clean_failure(&csm(p, &["verify", "part"]), 3, &["units/batch-", "changed"], "damaged part");
 }
+
+/// deploy/slurm/sweep.sbatch, run as Slurm would run array task 20 (through a wrapper
+/// that makes the first attempt die after 10 units): the requeued task continues the
+/// interrupted shard with --resume, and a third attempt leaves the complete shard alone.
+#[test]
+fn the_slurm_script_continues_an_interrupted_shard_and_skips_a_complete_one() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/slurm/sweep.sbatch");
+    let wrapper = d.join("csmarket-once-crashing");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/bash\nif [ ! -e crashed ]; then touch crashed; exec '{0}' \"$@\" --crash-after 10; fi\nexec '{0}' \"$@\"\n",
+            env!("CARGO_BIN_EXE_csmarket")
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let task = || {
+        Command::new("bash")
+            .arg(&script)
+            .current_dir(d)
+            .env("CSMARKET", &wrapper)
+            .env("SLURM_ARRAY_TASK_ID", "20")
+            .env("SLURM_CPUS_PER_TASK", "2")
+            .output()
+            .expect("run bash")
+    };
+    let shard = d.join("parts/shard-20");
+    let first = task();
+    assert_eq!(first.status.code(), Some(130), "the injected crash: {}", text(&first.stderr));
+    assert_incomplete(&shard, "first attempt");
+    let units_before = std::fs::read_dir(shard.join("units")).map(|r| r.count()).unwrap_or(0);
+    assert!(units_before > 0, "the first attempt kept its finished units");
+    let second = task();
+    assert!(second.status.success(), "the requeued task: {}", text(&second.stderr));
+    assert!(shard.join("manifest.json").is_file(), "the requeued task completed the shard");
+    ok(d, &["verify", "parts/shard-20"]);
+    let m: Value = serde_json::from_str(&std::fs::read_to_string(shard.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["shard"].as_str(), Some("20/20"), "{}", m["shard"]);
+    let before = files(&shard);
+    let third = task();
+    assert!(third.status.success() && text(&third.stdout).contains("complete; nothing to do"), "{}", text(&third.stdout));
+    assert_eq!(files(&shard), before, "a complete shard is left alone");
+}

@@ -10,7 +10,7 @@ use crate::io::units::{self, Merged, STORE_DIR};
 use clap::Args;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Options shared by every command that runs replications.
 #[derive(Args, Debug, Clone)]
@@ -116,18 +116,36 @@ fn batch_size(units: usize) -> usize {
     units.div_ceil(200).clamp(64, 4096)
 }
 
-/// Estimate the time of one unit by running the plan's first unit.
+/// Units timed by `--dry-run` (spread over the shard, after one untimed warm-up run),
+/// and the time after which it stops sampling.
+const DRY_RUN_SAMPLE: usize = 5;
+const DRY_RUN_BUDGET: Duration = Duration::from_secs(3);
+
+/// Estimate the time of one unit: run one unit untimed (first-run costs: page faults,
+/// cold caches), then time up to [`DRY_RUN_SAMPLE`] units spread over the shard's
+/// units (points of a sweep may differ in cost) and report their mean.
 fn dry_run(plan: &Plan, shard: Option<Shard>) {
     let all = plan.units();
     let mine = plan.shard_units(shard);
-    let t = Instant::now();
-    let _ = plan.run_unit(all[0]);
-    let secs = t.elapsed().as_secs_f64();
+    let pool = if mine.is_empty() { &all } else { &mine };
+    let k = pool.len().min(DRY_RUN_SAMPLE);
+    let sample: Vec<_> = (0..k).map(|i| pool[i * pool.len() / k]).collect();
+    let _ = plan.run_unit(sample[0]);
+    let started = Instant::now();
+    let mut timed = 0usize;
+    for u in &sample {
+        let _ = plan.run_unit(*u);
+        timed += 1;
+        if started.elapsed() > DRY_RUN_BUDGET {
+            break;
+        }
+    }
+    let secs = started.elapsed().as_secs_f64() / timed as f64;
     say(&format!("work units: {} ({} scenario(s) or point(s) x {} replication(s))", all.len(), plan.scenarios.len(), plan.replication_range().len()));
     if let Some(s) = shard {
         say(&format!("shard {s}: {} units", mine.len()));
     }
-    say(&format!("estimated time per unit: {:.1} ms on one thread (measured on this machine with unit {})", secs * 1e3, all[0].id));
+    say(&format!("estimated time per unit: {:.1} ms on one thread (mean of {timed} unit(s) run on this machine after one warm-up)", secs * 1e3));
     say(&format!("estimated total: {:.1} core-seconds for {} units", secs * mine.len() as f64, mine.len()));
 }
 

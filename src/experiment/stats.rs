@@ -16,12 +16,23 @@ pub struct Summary {
     pub ci_high: f64,
 }
 
-/// The 97.5% quantile of Student's t with `df` degrees of freedom.
+/// The 97.5% quantile of Student's t with `df` degrees of freedom. Summaries ask for
+/// the same `df` thousands of times in a row (every step and metric of a scenario), and
+/// the inverse CDF is an iterative solve, so the last answer is kept per thread.
 pub fn t975(df: usize) -> f64 {
     if df == 0 {
         return f64::NAN;
     }
-    StudentsT::new(0.0, 1.0, df as f64).map(|t| t.inverse_cdf(0.975)).unwrap_or(f64::NAN)
+    thread_local!(static LAST: std::cell::Cell<(usize, f64)> = const { std::cell::Cell::new((0, f64::NAN)) });
+    LAST.with(|last| {
+        let (d, q) = last.get();
+        if d == df {
+            return q;
+        }
+        let q = StudentsT::new(0.0, 1.0, df as f64).map(|t| t.inverse_cdf(0.975)).unwrap_or(f64::NAN);
+        last.set((df, q));
+        q
+    })
 }
 
 /// Percentile `q` (0-1) by linear interpolation between order statistics (R type 7,

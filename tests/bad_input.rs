@@ -56,6 +56,9 @@ fn malformed_json_names_line_and_column() {
     bad_file(d, "string.json", b"{\"name\": \"unterminated}\n", &["line", "column"]);
     bad_file(d, "comment.json", b"{\n// a comment\n\"ccgs\": {}}", &["line 2", "column 1"]);
     bad_file(d, "garbage.json", b"{\"ccgs\": {}} trailing", &["line 1", "column"]);
+    // a key given twice would otherwise silently drop the first value
+    bad_file(d, "dup.json", b"{\n  \"ccgs\": {\"count\": 220},\n  \"ccgs\": {\"count\": 240}\n}\n", &["duplicate key \"ccgs\"", "line 3", "column 8"]);
+    bad_file(d, "dup_deep.json", br#"{"policy": {"framework": {"year": 2015, "year": 2016}}}"#, &["duplicate key \"year\"", "line 1"]);
     bad_file(d, "nan.json", b"{\"ccgs\": {\"count\": NaN}}", &["line 1", "column 20"]);
     bad_file(d, "infinity.json", b"{\"choice\": {\"temperature\": Infinity}}", &["line 1", "column"]);
     bad_file(d, "empty.json", b"", &["unexpected end of file"]);

@@ -65,16 +65,83 @@ impl Origin {
     }
 }
 
+/// A JSON value parsed like [`Value`], except that an object with the same key twice is
+/// an error: JSON parsers keep the last, so a key repeated by mistake (two `ccgs`
+/// blocks, say) would silently drop the first.
+struct NoDuplicateKeys(Value);
+
+impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = NoDuplicateKeys;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<NoDuplicateKeys, E> {
+                Ok(NoDuplicateKeys(Value::Bool(b)))
+            }
+            fn visit_i64<E>(self, x: i64) -> Result<NoDuplicateKeys, E> {
+                Ok(NoDuplicateKeys(Value::from(x)))
+            }
+            fn visit_u64<E>(self, x: u64) -> Result<NoDuplicateKeys, E> {
+                Ok(NoDuplicateKeys(Value::from(x)))
+            }
+            fn visit_f64<E>(self, x: f64) -> Result<NoDuplicateKeys, E> {
+                Ok(NoDuplicateKeys(serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<NoDuplicateKeys, E> {
+                Ok(NoDuplicateKeys(Value::String(s.to_string())))
+            }
+            fn visit_string<E>(self, s: String) -> Result<NoDuplicateKeys, E> {
+                Ok(NoDuplicateKeys(Value::String(s)))
+            }
+            fn visit_unit<E>(self) -> Result<NoDuplicateKeys, E> {
+                Ok(NoDuplicateKeys(Value::Null))
+            }
+            fn visit_none<E>(self) -> Result<NoDuplicateKeys, E> {
+                Ok(NoDuplicateKeys(Value::Null))
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<NoDuplicateKeys, D::Error> {
+                serde::Deserialize::deserialize(d)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<NoDuplicateKeys, A::Error> {
+                let mut v = Vec::new();
+                while let Some(NoDuplicateKeys(x)) = seq.next_element()? {
+                    v.push(x);
+                }
+                Ok(NoDuplicateKeys(Value::Array(v)))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<NoDuplicateKeys, A::Error> {
+                let mut m = Map::new();
+                while let Some(k) = map.next_key::<String>()? {
+                    if m.contains_key(&k) {
+                        return Err(serde::de::Error::custom(format!("duplicate key \"{k}\" (each key may appear once in an object)")));
+                    }
+                    let NoDuplicateKeys(x) = map.next_value()?;
+                    m.insert(k, x);
+                }
+                Ok(NoDuplicateKeys(Value::Object(m)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 fn parse(text: &str, origin: &Origin) -> Result<Map<String, Value>, ConfigError> {
     // editors on some systems start UTF-8 files with a byte-order mark
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let v: Value = serde_json::from_str(text).map_err(|e| {
+    let v: Value = serde_json::from_str::<NoDuplicateKeys>(text).map(|x| x.0).map_err(|e| {
         let what = match e.classify() {
             serde_json::error::Category::Eof => "unexpected end of file",
             _ if e.to_string().contains("number out of range") => "a number too large to represent (numbers must be finite)",
+            _ if e.to_string().contains("duplicate key") => "a key given twice",
             _ => "malformed JSON",
         };
-        ConfigError::new(&origin.display(), "", format!("{what} at line {}, column {}: {e}", e.line(), e.column()))
+        // serde_json ends its message with the position, which is already given first
+        let full = e.to_string();
+        let detail = full.strip_suffix(&format!(" at line {} column {}", e.line(), e.column())).unwrap_or(&full);
+        ConfigError::new(&origin.display(), "", format!("{what} at line {}, column {}: {detail}", e.line(), e.column()))
     })?;
     match v {
         Value::Object(m) => Ok(m),

@@ -287,6 +287,8 @@ fn check_chart(dir: &Path, stem: &str, size: (u32, u32), texts: &[&str]) -> Png 
     let (colours, saturated) = png.body_stats();
     assert!(colours > 8, "{stem}.png looks blank: {colours} colours");
     assert!(saturated > 500, "{stem}.png draws almost no data: {saturated} coloured pixels");
+    let raw = fs::read_to_string(c.join(format!("{stem}.svg"))).unwrap();
+    assert!(raw.contains("font-family=\"DejaVu Sans, sans-serif\"") && !raw.contains("font-family=\"sans-serif\""), "{stem}.svg names the font its layout was measured with");
     let svg = svg_texts(&c.join(format!("{stem}.svg")));
     assert!(svg.len() > 5, "{stem}.svg has too little text");
     // long lines are wrapped into several <text> elements

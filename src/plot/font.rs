@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
 
-/// Register DejaVu Sans (regular and bold) as the `sans-serif` family, once.
+/// Register DejaVu Sans (regular and bold) under [`FAMILY`], once.
 pub fn ensure() -> Result<()> {
     REGISTERED
         .get_or_init(|| {

@@ -38,8 +38,10 @@ pub const WHITE: RGBColor = RGBColor(0xFF, 0xFF, 0xFF);
 /// Opacity of confidence bands.
 pub const BAND_ALPHA: f64 = 0.22;
 
-/// The font family registered with the embedded DejaVu Sans.
-pub const FAMILY: &str = "sans-serif";
+/// The family name the embedded DejaVu Sans is registered under. It is written as it is
+/// into SVG `font-family` attributes, so it is a CSS font list: a viewer uses DejaVu Sans
+/// when it has it (the metrics the layout was measured with) and a sans-serif otherwise.
+pub const FAMILY: &str = "DejaVu Sans, sans-serif";
 
 /// Sizes in pixels for one figure. Fonts, strokes and gaps are designed for 1600x1000
 /// and multiplied by the scale; a smaller figure shrinks them in proportion (down to

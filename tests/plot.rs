@@ -333,7 +333,7 @@ fn a_run_folder_gets_every_run_chart_at_the_default_size() {
     }
     check_chart(&dir, "provision_mix", (1600, 1000), &["How CCG service lines are provided", "share of CCG service lines (fraction)", "in house", "CSU"]);
     check_chart(&dir, "power_regimes", (1600, 1000), &["Cox power regimes", "external contracts (relationships)", "supplier dominance"]);
-    check_chart(&dir, "provision_mix_by_line", (1600, 1000), &["How each service line is provided", "medicines management", "share of CCGs (fraction)"]);
+    check_chart(&dir, "provision_mix_by_line", (1600, 1000), &["How each service line is provided", "Medicines management", "IT", "share of CCGs (fraction)"]);
     let land = check_chart(&dir, "supplier_landscape", (1600, 1000), &["Supplier landscape", "capability_mean (quality 0-1)", "market_share_total", "single replication", "merged", "exited or failed checkpoint"]);
     assert!(land.has_colour(OKABE_ITO[4]), "CSUs are drawn in blue");
     // the landscape's CSV: one row per supplier drawn (never-entered ones left out)
@@ -436,6 +436,9 @@ fn sweeps_draw_a_band_over_one_parameter_and_a_heat_map_over_two() {
     }
     check_chart(&one, "sweep_quality_mean", (800, 500), &["policy.framework.slots_per_line (providers)", "quality_mean (quality 0-1)", "sweep of 4 points"]);
     check_chart(&one, "quality_mean", (800, 500), &["point 3: slots_per_line=16"]);
+    // a sweep never writes agent tables or by-line summaries: no note says they are missing
+    let notes = csmarket::plot::render(&one, &small()).unwrap().notes;
+    assert!(notes.iter().all(|n| !n.contains("suppliers.csv") && !n.contains("summary_by_line.csv")), "{notes:?}");
     let two = sweep_folder(t.path(), "sweep2", &[("policy.framework.slots_per_line", &["4", "8", "12"]), ("policy.platform.participation", &["0.2", "0.8"])]);
     let files = plot_dir(&two, &small()).unwrap();
     let got = stems(&files);
@@ -464,10 +467,10 @@ fn a_parameter_held_fixed_is_stated_not_drawn_as_an_axis() {
     let dir = sweep_folder(t.path(), "fixed", &[("policy.framework.year", &["2015"]), ("policy.framework.slots_per_line", &["3", "6", "12"])]);
     let got = stems(&plot_dir(&dir, &small()).unwrap());
     assert!(got.contains(&"sweep_hhi".to_string()) && !got.iter().any(|s| s.starts_with("sweep_heatmap")), "{got:?}");
-    check_chart(&dir, "sweep_hhi", (800, 500), &["policy.framework.slots_per_line (providers)", "fixed: year=2015", "with 95% CI"]);
+    check_chart(&dir, "sweep_hhi", (800, 500), &["policy.framework.slots_per_line (providers)", "fixed: policy.framework.year=2015", "with 95% CI"]);
     let svg = svg_texts(&dir.join("charts/sweep_hhi.svg")).join(" ");
     assert!(!svg.contains("policy.framework.year ("), "no axis for the fixed year: {svg}");
-    check_chart(&dir, "quality_mean", (800, 500), &["point 2: slots_per_line=12", "fixed: year=2015"]);
+    check_chart(&dir, "quality_mean", (800, 500), &["point 2: slots_per_line=12", "fixed: policy.framework.year=2015"]);
     // a Latin hypercube's long values are rounded in legends and panel titles
     let lhs = sweep_folder(t.path(), "lhs", &[("policy.platform.participation", &["0.23456789012345678", "0.7123456789"])]);
     plot_dir(&lhs, &small()).unwrap();

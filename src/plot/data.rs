@@ -191,7 +191,7 @@ impl Outputs {
         if s.fixed.is_empty() {
             return None;
         }
-        Some(format!("fixed: {}", s.fixed.iter().map(|(k, v)| format!("{}={}", short_param(k), short_value(v))).collect::<Vec<_>>().join(", ")))
+        Some(format!("fixed: {}", s.fixed.iter().map(|(k, v)| format!("{k}={}", short_value(v))).collect::<Vec<_>>().join(", ")))
     }
 
     pub fn group_of(&self, scenario: &str, point: Option<&str>) -> Option<usize> {

@@ -83,7 +83,10 @@ fn money(x: f64) -> String {
 
 pub fn charts(out: &Outputs, skipped: &mut Vec<String>) -> Option<Chart> {
     let Some(rows) = &out.suppliers else {
-        skipped.push("no supplier landscape: no suppliers.csv".into());
+        if !out.is_sweep() {
+            // a sweep never writes agent tables: nothing to report
+            skipped.push("no supplier landscape: no suppliers.csv".into());
+        }
         return None;
     };
     // Per scenario (or point): the first replication present and its final step.
@@ -207,6 +210,20 @@ pub fn charts(out: &Outputs, skipped: &mut Vec<String>) -> Option<Chart> {
     let mut footer = vec![format!(
         "One marker per supplier at the final step of {rep_text} (not an average over replications). Marker area is proportional to revenue_total; market_share_total is the share of all external revenue."
     )];
+    let at_zero: Vec<String> = chosen
+        .iter()
+        .filter_map(|(g, d)| {
+            let n = d.iter().filter(|r| r.market_share_total <= 0.0).count();
+            let name = out.groups.get(*g).map(|x| x.label.as_str()).unwrap_or("");
+            (n > 1).then(|| if chosen.len() > 1 { format!("{n} in {name}") } else { n.to_string() })
+        })
+        .collect();
+    if !at_zero.is_empty() {
+        footer.push(format!(
+            "Suppliers with no market share at the final step (merged, exited or without customers) overlap on the zero line: {}; supplier_landscape.csv lists each.",
+            at_zero.join(", ")
+        ));
+    }
     if omitted > 0 {
         footer.push(format!("{omitted} suppliers that never entered the market (or have no defined capability) are not shown."));
     }

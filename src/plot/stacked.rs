@@ -187,11 +187,38 @@ pub fn power_regimes(out: &Outputs, skipped: &mut Vec<String>) -> Option<Chart> 
     per_scenario(out, skipped, &QUADRANTS, "power_regimes", what(out))
 }
 
+/// A service line's id as a panel title: words apart, the first capitalised, and
+/// words of one or two letters (abbreviations: `it`, `hr_od`) in capitals.
+fn line_title(id: &str) -> String {
+    let words: Vec<String> = id
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .enumerate()
+        .map(|(k, w)| {
+            if w.chars().count() <= 2 {
+                w.to_uppercase()
+            } else if k == 0 {
+                super::sentence(w)
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    if words.is_empty() {
+        id.to_string()
+    } else {
+        words.join(" ")
+    }
+}
+
 /// The provision mix per service line from summary_by_line.csv: one figure per scenario
 /// (only the first when there are more than eight, as in a large sweep).
 pub fn by_line(out: &Outputs, skipped: &mut Vec<String>) -> Vec<Chart> {
     let Some(bl) = &out.by_line else {
-        skipped.push("no provision_mix_by_line chart: no summary_by_line.csv".into());
+        if !out.is_sweep() {
+            // a sweep never writes summary_by_line.csv: nothing to report
+            skipped.push("no provision_mix_by_line chart: no summary_by_line.csv".into());
+        }
         return Vec::new();
     };
     let mut groups: Vec<usize> = (0..out.groups.len()).filter(|g| bl.lines.iter().any(|l| bl.get(*g, l, MIX[0].metric).is_some())).collect();
@@ -216,7 +243,7 @@ pub fn by_line(out: &Outputs, skipped: &mut Vec<String>) -> Vec<Chart> {
                 let series: Vec<Option<&[Stat]>> = MIX.iter().map(|l| bl.get(g, line, l.metric)).collect();
                 let mut k = keys(out, g);
                 k.push(line.to_string());
-                (line.replace('_', " "), k, stack(&series))
+                (line_title(line), k, stack(&series))
             })
             .collect::<Vec<_>>();
         if rows.is_empty() {
@@ -294,4 +321,16 @@ pub fn draw<DB: DrawingBackend>(area: &Area<DB>, th: &Theme, b: &Body) -> DResul
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn line_ids_become_readable_titles() {
+        assert_eq!(super::line_title("it"), "IT");
+        assert_eq!(super::line_title("hr_od"), "HR OD");
+        assert_eq!(super::line_title("business_intelligence"), "Business intelligence");
+        assert_eq!(super::line_title("medicines_management"), "Medicines management");
+        assert_eq!(super::line_title("_"), "_");
+    }
 }

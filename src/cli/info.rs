@@ -114,7 +114,7 @@ pub fn show(a: ShowArgs) -> Outcome {
         }
         if let Value::Object(m) = &sc.resolved {
             for (k, v) in m {
-                out.insert(k.clone(), v.clone());
+                out.insert(k.clone(), crate::config::tidy(v));
             }
         }
         say(&serde_json::to_string_pretty(&Value::Object(out)).map_err(|e| Failure::runtime(e.to_string()))?);

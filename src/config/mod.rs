@@ -32,6 +32,20 @@ pub fn merge(base: &mut Value, over: &Value) {
     }
 }
 
+/// A value as people read it: whole numbers without a decimal point (`2015`, not
+/// `2015.0`), everything else as it is.
+pub fn tidy(v: &Value) -> Value {
+    match v {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => match n.as_f64() {
+            Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => Value::from(x as i64),
+            _ => v.clone(),
+        },
+        Value::Array(a) => Value::Array(a.iter().map(tidy).collect()),
+        Value::Object(m) => Value::Object(m.iter().map(|(k, x)| (k.clone(), tidy(x))).collect()),
+        _ => v.clone(),
+    }
+}
+
 /// The paths (dotted, with list indices) at which two resolved configurations differ,
 /// with the value in `b`. Lists are compared whole.
 pub fn diff(a: &Value, b: &Value) -> Vec<(String, Value)> {
@@ -44,10 +58,26 @@ pub fn diff(a: &Value, b: &Value) -> Vec<(String, Value)> {
                 }
             }
             (Some(av), bv) if av == bv => {}
-            (_, bv) => out.push((path.to_string(), bv.clone())),
+            // 2015 and 2015.0 are the same setting
+            (Some(Value::Number(x)), Value::Number(y)) if x.as_f64() == y.as_f64() => {}
+            (_, bv) => out.push((path.to_string(), tidy(bv))),
         }
     }
     let mut out = Vec::new();
     walk(Some(a), b, "", &mut out);
     out
+}
+
+#[cfg(test)]
+mod diff_tests {
+    use super::{diff, tidy};
+    use serde_json::json;
+
+    #[test]
+    fn whole_numbers_read_as_integers_and_compare_equal() {
+        assert_eq!(tidy(&json!({"a": 2015.0, "b": [0.5, 3.0], "c": 7})).to_string(), r#"{"a":2015,"b":[0.5,3],"c":7}"#);
+        let a = json!({"time": {"start_year": 2013.0, "years": 10}});
+        assert!(diff(&a, &json!({"time": {"start_year": 2013, "years": 10.0}})).is_empty(), "2013 and 2013.0 are the same setting");
+        assert_eq!(diff(&a, &json!({"time": {"start_year": 2015.0, "years": 10}})), vec![("time.start_year".to_string(), json!(2015))]);
+    }
 }

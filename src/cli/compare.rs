@@ -71,7 +71,7 @@ pub fn compare(a: CompareArgs) -> Outcome {
                 say(line);
             }
         }
-        say(&format!("Wrote {} (comparison.md, differences.csv; manifest.json lists every file).", done.path.display()));
+        say(&format!("Wrote {} (comparison.md, comparison.csv, differences.csv; manifest.json lists every file).", done.path.display()));
     } else {
         say(&format!("Wrote part {} (merge the parts with `csmarket merge`).", done.path.display()));
     }

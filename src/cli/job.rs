@@ -15,10 +15,10 @@ use std::time::{Duration, Instant};
 /// Options shared by every command that runs replications.
 #[derive(Args, Debug, Clone)]
 pub struct CommonArgs {
-    /// Master seed; replication k of every scenario uses the seed derived from (seed, k)
+    /// Master seed; replication k of every scenario (or sweep point) uses the seed derived from (seed, k)
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
-    /// Number of replications per scenario (run in parallel)
+    /// Number of replications per scenario (or sweep point), run in parallel
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub replications: u64,
     /// Worker threads (default: all cores); results do not depend on it

@@ -210,7 +210,7 @@ pub fn replay(a: ReplayArgs) -> Outcome {
         super::draw_charts(&done.path, a.quiet);
     }
     if diffs.is_empty() {
-        say(&format!("Replayed {} into {}: all {} data files are identical (same SHA-256).", a.manifest.display(), done.path.display(), old.len()));
+        say(&format!("Replayed {} into {}: {} identical (same SHA-256).", a.manifest.display(), done.path.display(), if old.len() == 1 { "the 1 data file is".to_string() } else { format!("all {} data files are", old.len()) }));
         Ok(())
     } else {
         Err(Failure::integrity(format!("replay of {} differs: {}", a.manifest.display(), diffs.join("; "))))

@@ -121,6 +121,11 @@ pub fn say(text: &str) {
     }
 }
 
+/// `n` and a noun, singular or plural: `1 data file`, `3 charts`.
+pub fn count(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
+
 /// A line on stderr (progress and notes), never failing.
 pub fn note(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{text}");

@@ -128,7 +128,13 @@ pub fn verify(a: VerifyArgs) -> Outcome {
                 extra.iter().take(10).map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
             ));
         }
-        say(&format!("{}: all {total} files match ({} data files, {} charts)", dir.display(), files.len(), charts.len()));
+        say(&format!(
+            "{}: {} ({}, {})",
+            dir.display(),
+            if total == 1 { "the 1 file matches".to_string() } else { format!("all {total} files match") },
+            super::count(files.len(), "data file", "data files"),
+            super::count(charts.len(), "chart", "charts")
+        ));
     }
     Ok(())
 }

@@ -73,3 +73,19 @@ fn odd_tables_match_the_registry_and_metric_table() {
     assert_eq!(between(&doc, "<!-- params:start -->", "<!-- params:end -->"), params.trim(), "docs/ODD.md parameter table is stale; run CSMARKET_BLESS=1 cargo test --release --test docs_sync");
     assert_eq!(between(&doc, "<!-- metrics:start -->", "<!-- metrics:end -->"), metrics.trim(), "docs/ODD.md metric table is stale; run CSMARKET_BLESS=1 cargo test --release --test docs_sync");
 }
+
+/// docs/OUTPUTS.md is the output contract shipped with the code (users of a clone have
+/// no `../shared`); where the project's shared copy is beside the clone, they agree.
+#[test]
+fn the_output_contract_in_docs_is_the_shared_one() {
+    let ours = std::fs::read_to_string(root().join("docs/OUTPUTS.md")).expect("docs/OUTPUTS.md");
+    assert!(ours.contains("`series.csv`") && ours.contains("`summary.csv`"), "docs/OUTPUTS.md lists the output files");
+    let shared = root().join("../shared/OUTPUTS.md");
+    if let Ok(theirs) = std::fs::read_to_string(&shared) {
+        if bless() {
+            std::fs::write(root().join("docs/OUTPUTS.md"), &theirs).unwrap();
+            return;
+        }
+        assert_eq!(ours, theirs, "docs/OUTPUTS.md differs from {}; copy it (or run with CSMARKET_BLESS=1)", shared.display());
+    }
+}

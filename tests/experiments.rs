@@ -71,10 +71,11 @@ fn three_shards_merge_into_the_bytes_of_one_run() {
             parts.push(out);
         }
         let merged = format!("merged{k}");
-        let mut m = vec!["merge", "--no-plots", "--out", &merged];
+        let mut m = vec!["merge", "--quiet", "--no-plots", "--out", &merged];
         // parts in any order
         m.extend([parts[2].as_str(), parts[0].as_str(), parts[1].as_str()]);
-        ok(p, &m);
+        let o = ok(p, &m);
+        assert!(o.stderr.is_empty(), "merge --quiet says nothing on stderr: {}", String::from_utf8_lossy(&o.stderr));
         assert_eq!(files(&p.join(&whole)), files(&p.join(&merged)), "job {job:?}");
     }
     assert!(files(&p.join("merged1")).contains_key("differences.csv"));

@@ -25,6 +25,9 @@ pub struct MergeArgs {
     /// Do not draw charts at the end
     #[arg(long)]
     pub no_plots: bool,
+    /// No notes about charts that could not be drawn
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Args, Debug)]
@@ -156,7 +159,7 @@ pub fn merge(a: MergeArgs) -> Outcome {
     head["merged_from"] = json!(a.parts.iter().map(|p| p.display().to_string()).collect::<Vec<_>>());
     dir.seal(head)?;
     if !a.no_plots {
-        super::draw_charts(&dir.path, false);
+        super::draw_charts(&dir.path, a.quiet);
     }
     say(&format!("Merged {} part(s), {} units, into {}.", a.parts.len(), plan.units().len(), dir.path.display()));
     Ok(())

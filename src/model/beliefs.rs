@@ -5,25 +5,6 @@ use super::agents::Arrangement;
 use super::Market;
 
 impl Market {
-    /// Update belief `b` with news `y` of noise variance `w`.
-    #[inline]
-    fn learn_belief(&mut self, b: usize, y: f64, w: f64) {
-        let v = self.belief_var(&self.beliefs[b]);
-        let step = self.step;
-        let bel = &mut self.beliefs[b];
-        let k = v / (v + w);
-        let mean = bel.mean as f64;
-        bel.mean = (mean + k * (y - mean)) as f32;
-        bel.var = ((1.0 - k) * v) as f32;
-        bel.t = step;
-    }
-
-    /// The distance-free quality a CCG infers from realised quality `q` of provider `p`.
-    #[inline]
-    fn distance_free(&self, i: usize, l: usize, p: usize, q: f64) -> f64 {
-        q + self.cfg.delivery.distance_penalty * self.lines[l].local * self.distance(i, p)
-    }
-
     /// Value of CCG `i`'s current arrangement on line `l`: quality net of relative price.
     #[inline]
     pub fn value_with(&self, i: usize, l: usize, lambda: f64) -> f64 {
@@ -35,50 +16,80 @@ impl Market {
         self.value_with(i, l, self.price_sensitivity(i))
     }
 
+    /// Own observation, network contact and platform reports (ODD 6.3). The arithmetic
+    /// is that of `learn_belief`, `distance_free` and `value_with`, with the per-CCG and
+    /// per-line terms looked up once.
     pub fn update_beliefs(&mut self) {
         let nl = self.n_lines();
         let b = &self.cfg.beliefs;
         let (obs, wom) = (b.observation_sd * b.observation_sd, b.word_of_mouth_sd * b.word_of_mouth_sd);
+        let drift = b.drift_sd * b.drift_sd;
         let memory = self.cfg.satisfaction.memory;
+        let dpen = self.cfg.delivery.distance_penalty;
         let platform = self.centre.platform;
         if platform {
             // the pool remembers about half a quarter back
             self.plat_sum.iter_mut().for_each(|x| *x *= 0.5);
             self.plat_n.iter_mut().for_each(|x| *x *= 0.5);
         }
-        for i in 0..self.ccgs.len() {
-            if !self.ccgs[i].active {
+        let step = self.step;
+        let bpc = self.beliefs_per_ccg;
+        let Market { ccgs, con, sup, beliefs, belief_pos, lines, plat_sum, plat_n, .. } = self;
+        let lines = &lines[..nl];
+        // the Kalman update of `learn_belief`
+        let learn = |bel: &mut super::agents::Belief, y: f64, w: f64| {
+            let v = bel.var as f64 + drift * (step.saturating_sub(bel.t)) as f64;
+            let k = v / (v + w);
+            let mean = bel.mean as f64;
+            bel.mean = (mean + k * (y - mean)) as f32;
+            bel.var = ((1.0 - k) * v) as f32;
+            bel.t = step;
+        };
+        // distance class of provider `p` from CCG `c`, as `Market::distance`
+        let distance = |c: &super::agents::Ccg, p: usize| -> f64 {
+            if c.home_csu.ix() == p {
+                0.0
+            } else if sup[p].region == Some(c.region) {
+                1.0
+            } else {
+                2.0
+            }
+        };
+        for i in 0..ccgs.len() {
+            let c = &ccgs[i];
+            if !c.active {
                 continue;
             }
-            let lambda = self.price_sensitivity(i);
-            for l in 0..nl {
-                let k = self.ci(i, l);
-                if let Arrangement::External(p) = self.con[k].arr {
-                    let y = self.distance_free(i, l, p.ix(), self.con[k].q);
-                    let bi = self.bi(i, l, p.ix());
-                    self.learn_belief(bi, y, obs);
-                    self.con[k].belief = self.beliefs[bi].mean as f64;
-                    self.con[k].belief_of = p.0;
-                    if platform && self.ccgs[i].on_platform {
-                        let pl = p.ix() * nl + l;
-                        self.plat_sum[pl] += y;
-                        self.plat_n[pl] += 1.0;
+            let lambda = c.lambda;
+            let on_platform = platform && c.on_platform;
+            let own = &mut beliefs[i * bpc..(i + 1) * bpc];
+            for (l, (ct, line)) in con[i * nl..(i + 1) * nl].iter_mut().zip(lines).enumerate() {
+                if let Arrangement::External(p) = ct.arr {
+                    let p = p.ix();
+                    let y = ct.q + dpen * line.local * distance(c, p);
+                    let bel = &mut own[belief_pos[p * nl + l] as usize];
+                    learn(bel, y, obs);
+                    ct.belief = bel.mean as f64;
+                    ct.belief_of = p as u16;
+                    if on_platform {
+                        let pl = p * nl + l;
+                        plat_sum[pl] += y;
+                        plat_n[pl] += 1.0;
                     }
                 }
-                let v = self.value_with(i, l, lambda);
-                let ct = &mut self.con[k];
+                let v = ct.q - lambda * (ct.price / line.cost - 1.0);
                 ct.satisfaction += memory * (v - ct.satisfaction);
             }
-            let deg = self.ccgs[i].neighbours.len();
+            let deg = c.neighbours.len();
             if deg > 0 {
-                let j = self.ccgs[i].neighbours[self.step as usize % deg].ix();
-                if self.ccgs[j].active {
-                    for l in 0..nl {
-                        let kj = self.ci(j, l);
-                        if let Arrangement::External(p) = self.con[kj].arr {
-                            let y = self.distance_free(j, l, p.ix(), self.con[kj].q);
-                            let bi = self.bi(i, l, p.ix());
-                            self.learn_belief(bi, y, wom);
+                let j = c.neighbours[step as usize % deg].ix();
+                let cj = &ccgs[j];
+                if cj.active {
+                    for (l, (ct, line)) in con[j * nl..(j + 1) * nl].iter().zip(lines).enumerate() {
+                        if let Arrangement::External(p) = ct.arr {
+                            let p = p.ix();
+                            let y = ct.q + dpen * line.local * distance(cj, p);
+                            learn(&mut own[belief_pos[p * nl + l] as usize], y, wom);
                         }
                     }
                 }

@@ -33,34 +33,46 @@ impl Market {
     }
 
     /// Per-supplier volumes, customer counts and partnership sums from current contracts.
+    /// (Summed in flat per-(provider, line) tables, in CCG order, then copied out.)
     pub fn tally_volumes(&mut self) {
         let nl = self.n_lines();
-        for s in self.sup.iter_mut() {
-            s.vol.iter_mut().for_each(|x| *x = 0.0);
-            s.customers.iter_mut().for_each(|x| *x = 0);
-            s.partnership.iter_mut().for_each(|x| *x = 0.0);
-            s.rate = 0.0;
-        }
-        for i in 0..self.ccgs.len() {
-            let c = &self.ccgs[i];
+        let np = self.sup.len();
+        let mut t = std::mem::take(&mut self.scratch_tally);
+        t.clear();
+        t.resize(np * nl, (0.0, 0, 0.0));
+        let mut rate = std::mem::take(&mut self.scratch_rate);
+        rate.clear();
+        rate.resize(np, 0.0);
+        let demand = &self.centre.demand[..nl];
+        for (c, cons) in self.ccgs.iter().zip(self.con.chunks_exact(nl)) {
             if !c.active {
                 continue;
             }
-            for l in 0..nl {
-                let ct = &self.con[i * nl + l];
+            for (l, (ct, d)) in cons.iter().zip(demand).enumerate() {
                 if let Arrangement::External(p) = ct.arr {
-                    let s = &mut self.sup[p.ix()];
-                    s.vol[l] += c.population * self.centre.demand[l];
-                    s.rate += ct.price * c.population * self.centre.demand[l];
-                    s.customers[l] += 1;
-                    s.partnership[l] += c.orientation * ct.relationship;
+                    let p = p.ix();
+                    let x = &mut t[p * nl + l];
+                    x.0 += c.population * d;
+                    rate[p] += ct.price * c.population * d;
+                    x.1 += 1;
+                    x.2 += c.orientation * ct.relationship;
                 }
             }
         }
-        for p in 0..self.sup.len() {
-            let s = &mut self.sup[p];
+        for (p, (s, r)) in self.sup.iter_mut().zip(&rate).enumerate() {
+            let tp = &t[p * nl..(p + 1) * nl];
+            for (l, x) in tp.iter().enumerate() {
+                s.vol[l] = x.0;
+                s.customers[l] = x.1;
+                s.partnership[l] = x.2;
+            }
+            s.rate = *r;
             let load = s.vol.iter().sum::<f64>() / 1.0e6;
             s.stretch = if s.capacity > 0.0 { (load / s.capacity - 1.0).max(0.0) } else { 0.0 };
+        }
+        self.scratch_tally = t;
+        self.scratch_rate = rate;
+        for p in 0..np {
             self.refresh_scale(p);
         }
     }

@@ -237,17 +237,13 @@ impl Market {
         // priors: the providers' reputation, weighted against ignorance; same for every CCG
         let bc = &cfg.beliefs;
         let mut template = Vec::with_capacity(nl * np);
-        let mut belief_rank = vec![u32::MAX; np * nl];
-        let mut belief_line_offset = Vec::with_capacity(nl);
+        let mut belief_pos = vec![u32::MAX; np * nl];
         for l in 0..nl {
-            belief_line_offset.push(template.len());
-            let mut rank = 0;
             for (p, s) in sup.iter().enumerate() {
                 if !s.offers(l) {
                     continue;
                 }
-                belief_rank[p * nl + l] = rank;
-                rank += 1;
+                belief_pos[p * nl + l] = template.len() as u32;
                 let mean = (1.0 - bc.reputation_weight) * bc.prior_mean + bc.reputation_weight * s.cap[l];
                 template.push(Belief { mean: mean as f32, var: (bc.prior_sd * bc.prior_sd) as f32, t: 0 });
             }
@@ -265,8 +261,7 @@ impl Market {
             sup,
             n_csu,
             beliefs,
-            belief_rank,
-            belief_line_offset,
+            belief_pos,
             beliefs_per_ccg,
             region_members,
             elig: Vec::new(),
@@ -286,11 +281,14 @@ impl Market {
             opts: Vec::with_capacity(np + 4),
             scratch_lines: Vec::with_capacity(nl),
             scratch_spend: vec![0.0; np],
-            scratch_power: Vec::with_capacity(5 * np),
+            scratch_power: Vec::with_capacity(np),
+            scratch_reach: Vec::new(),
+            scratch_tally: Vec::new(),
+            scratch_rate: Vec::new(),
+            scratch_csu: vec![false; np],
             scratch_may: Vec::with_capacity(np * nl),
             scratch_quote: Vec::with_capacity(np * nl),
             scratch_pf: Vec::with_capacity(np),
-            scratch_bp: Vec::with_capacity(n * nl),
             next_due: 0,
             scratch_host: vec![0.0; n],
             scratch_u: vec![0.0; 2 * nl],

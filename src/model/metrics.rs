@@ -189,10 +189,11 @@ impl Market {
         let mut rate_pl = std::mem::take(&mut self.scratch_pl);
         rate_pl.iter_mut().for_each(|x| *x = 0.0);
 
-        let (mut n_in, mut n_sh, mut n_csu, mut n_oth) = (0.0, 0.0, 0.0, 0.0);
+        // counts by arrangement are the counts of the quality accumulators; in-house
+        // capability, relationship and power are plain sums over those counts
         let mut q = Acc::default();
-        let (mut q_csu, mut q_oth, mut q_in, mut q_sh, mut h_in, mut rel) = (Acc::default(), Acc::default(), Acc::default(), Acc::default(), Acc::default(), Acc::default());
-        let (mut bp, mut sp) = (Acc::default(), Acc::default());
+        let (mut q_csu, mut q_oth, mut q_in, mut q_sh) = (Acc::default(), Acc::default(), Acc::default(), Acc::default());
+        let (mut h_in, mut rel, mut bp, mut sp) = (0.0, 0.0, 0.0, 0.0);
         let mut quad = [0.0f64; 4];
         let (mut pay_ext, mut pop_ext) = (0.0, 0.0);
         let mut paid = 0.0;
@@ -204,8 +205,13 @@ impl Market {
         // per-line scratch: pop-weighted price sums and power sums in by_line slots
         let mut line_pop = [0.0f64; 32];
         let mut line_n_ext = [0.0f64; 32];
-        for i in 0..self.ccgs.len() {
-            let c = &self.ccgs[i];
+        let demand = &self.centre.demand[..nl];
+        let is_csu: &mut [bool] = &mut self.scratch_csu;
+        is_csu.iter_mut().zip(&self.sup).for_each(|(x, s)| *x = s.is_csu());
+        let (by_line, _) = v.by_line.as_chunks_mut::<N_LINE_METRICS>();
+        let by_line = &mut by_line[..nl];
+        let (rpl, _) = rate_pl.as_chunks_mut::<4>();
+        for (c, cons) in self.ccgs.iter().zip(self.con.chunks_exact(nl)) {
             if !c.active {
                 continue;
             }
@@ -213,57 +219,50 @@ impl Market {
             spend += c.spend;
             pop_total += c.population;
             let mut gap = 0.0;
-            for l in 0..nl {
-                let ct = &self.con[i * nl + l];
-                let d = self.centre.demand[l];
+            for (l, ((ct, d), b)) in cons.iter().zip(demand).zip(by_line.iter_mut()).enumerate() {
                 gap += ct.satisfaction - ct.aspiration;
                 q.add(ct.q);
-                let base = l * N_LINE_METRICS;
-                v.by_line[base + L::LQualityMean as usize] += ct.q;
+                b[L::LQualityMean as usize] += ct.q;
                 if ct.satisfaction < ct.aspiration {
-                    v.by_line[base + L::LShareDissatisfied as usize] += 1.0;
+                    b[L::LShareDissatisfied as usize] += 1.0;
                 }
-                v.by_line[base + L::LSpendTotal as usize] += ct.price * c.population * d;
+                let money = ct.price * c.population * d;
+                b[L::LSpendTotal as usize] += money;
                 match ct.arr {
                     Arrangement::InHouse => {
-                        n_in += 1.0;
                         q_in.add(ct.q);
-                        h_in.add(ct.h);
-                        v.by_line[base + L::LShareInHouse as usize] += 1.0;
+                        h_in += ct.h;
+                        b[L::LShareInHouse as usize] += 1.0;
                     }
                     Arrangement::Shared(_) => {
-                        n_sh += 1.0;
                         q_sh.add(ct.q);
-                        v.by_line[base + L::LShareShared as usize] += 1.0;
+                        b[L::LShareShared as usize] += 1.0;
                     }
                     Arrangement::External(p) => {
-                        let s = &self.sup[p.ix()];
-                        if s.is_csu() {
-                            n_csu += 1.0;
+                        if is_csu[p.ix()] {
                             q_csu.add(ct.q);
-                            v.by_line[base + L::LShareCsu as usize] += 1.0;
+                            b[L::LShareCsu as usize] += 1.0;
                         } else {
-                            n_oth += 1.0;
                             q_oth.add(ct.q);
-                            v.by_line[base + L::LShareOther as usize] += 1.0;
+                            b[L::LShareOther as usize] += 1.0;
                         }
-                        let money = ct.price * c.population * d;
-                        pay_ext += ct.price * c.population;
+                        let ph = ct.price * c.population;
+                        pay_ext += ph;
                         pop_ext += c.population;
                         paid += money * ct.fee;
-                        let pl = p.ix() * nl + l;
-                        rate_pl[pl] += money;
-                        rate_pl[np * nl + pl] += 1.0;
-                        rate_pl[2 * np * nl + pl] += ct.price;
-                        rate_pl[3 * np * nl + pl] += ct.price * ct.price;
+                        let r = &mut rpl[p.ix() * nl + l];
+                        r[0] += money;
+                        r[1] += 1.0;
+                        r[2] += ct.price;
+                        r[3] += ct.price * ct.price;
                         line_pop[l] += c.population;
                         line_n_ext[l] += 1.0;
-                        v.by_line[base + L::LPricePerHeadMean as usize] += ct.price * c.population;
-                        v.by_line[base + L::LBuyerPowerMean as usize] += ct.bp;
-                        v.by_line[base + L::LSupplierPowerMean as usize] += ct.sp;
-                        rel.add(ct.relationship);
-                        bp.add(ct.bp);
-                        sp.add(ct.sp);
+                        b[L::LPricePerHeadMean as usize] += ph;
+                        b[L::LBuyerPowerMean as usize] += ct.bp;
+                        b[L::LSupplierPowerMean as usize] += ct.sp;
+                        rel += ct.relationship;
+                        bp += ct.bp;
+                        sp += ct.sp;
                         quad[Quadrant::of(ct.bp, ct.sp, thr) as usize] += 1.0;
                     }
                 }
@@ -309,23 +308,23 @@ impl Market {
                 if vol > 0.0 {
                     cost_ext += self.unit_cost(p, l) * vol;
                 }
-                rate_total += rate_pl[p * nl + l];
+                rate_total += rpl[p * nl + l][0];
             }
         }
         let mut hhi = 0.0;
         if rate_total > 0.0 {
             for p in 0..np {
-                let r: f64 = rate_pl[p * nl..(p + 1) * nl].iter().sum();
+                let r: f64 = rpl[p * nl..(p + 1) * nl].iter().map(|x| x[0]).sum();
                 hhi += (r / rate_total) * (r / rate_total);
             }
         }
         // price dispersion: CV of prices per provider-line with two or more customers
         let (mut cv_sum, mut cv_n) = (0.0, 0.0);
-        for pl in 0..np * nl {
-            let n = rate_pl[np * nl + pl];
+        for r in rpl.iter() {
+            let n = r[1];
             if n >= 2.0 {
-                let mean = rate_pl[2 * np * nl + pl] / n;
-                let var = (rate_pl[3 * np * nl + pl] / n - mean * mean).max(0.0);
+                let mean = r[2] / n;
+                let var = (r[3] / n - mean * mean).max(0.0);
                 if mean > 0.0 {
                     cv_sum += var.sqrt() / mean;
                     cv_n += 1.0;
@@ -334,6 +333,8 @@ impl Market {
         }
         let disp = ratio(cv_sum, cv_n);
 
+        let (n_in, n_sh, n_csu, n_oth) = (q_in.n, q_sh.n, q_csu.n, q_oth.n);
+        let n_ext = n_csu + n_oth;
         let contracts = n_ccg * nl as f64;
         let set = |v: &mut MetricValues, m: M, x: f64| v.national[m as usize] = x;
         set(&mut v, M::CcgsActive, n_ccg);
@@ -357,8 +358,8 @@ impl Market {
         set(&mut v, M::CapabilitySd, cap.sd());
         set(&mut v, M::Exits, ex as f64);
         set(&mut v, M::Mergers, mg as f64);
-        set(&mut v, M::BuyerPowerMean, bp.mean());
-        set(&mut v, M::SupplierPowerMean, sp.mean());
+        set(&mut v, M::BuyerPowerMean, ratio(bp, n_ext));
+        set(&mut v, M::SupplierPowerMean, ratio(sp, n_ext));
         set(&mut v, M::QuadrantBuyerDominance, quad[Quadrant::BuyerDominance as usize]);
         set(&mut v, M::QuadrantInterdependence, quad[Quadrant::Interdependence as usize]);
         set(&mut v, M::QuadrantIndependence, quad[Quadrant::Independence as usize]);
@@ -370,8 +371,8 @@ impl Market {
         set(&mut v, M::QualityMeanOther, q_oth.mean());
         set(&mut v, M::QualityMeanInHouse, q_in.mean());
         set(&mut v, M::QualityMeanShared, q_sh.mean());
-        set(&mut v, M::InhouseCapabilityMean, h_in.mean());
-        set(&mut v, M::RelationshipMean, rel.mean());
+        set(&mut v, M::InhouseCapabilityMean, ratio(h_in, n_in));
+        set(&mut v, M::RelationshipMean, ratio(rel, n_ext));
         set(&mut v, M::CustomerFocusMean, focus.mean());
         set(&mut v, M::PriceDispersion, disp);
         set(&mut v, M::ReservesCsu, reserves);
@@ -390,8 +391,8 @@ impl Market {
                 i_l += f.line_insources[l];
             }
             let offering = v.by_line[base + L::LHhi as usize];
-            let line_rate: f64 = (0..np).map(|p| rate_pl[p * nl + l]).sum();
-            let line_hhi = if line_rate > 0.0 { (0..np).map(|p| { let s = rate_pl[p * nl + l] / line_rate; s * s }).sum() } else { f64::NAN };
+            let line_rate: f64 = (0..np).map(|p| rpl[p * nl + l][0]).sum();
+            let line_hhi = if line_rate > 0.0 { (0..np).map(|p| { let s = rpl[p * nl + l][0] / line_rate; s * s }).sum() } else { f64::NAN };
             let b = &mut v.by_line[base..base + N_LINE_METRICS];
             for m in [L::LShareInHouse, L::LShareShared, L::LShareCsu, L::LShareOther, L::LQualityMean, L::LShareDissatisfied] {
                 b[m as usize] = ratio(b[m as usize], n_ccg);

@@ -102,10 +102,11 @@ pub struct Market {
     /// Beliefs of each CCG about each provider offering each line (offers are fixed for
     /// a run), indexed by `bi`.
     pub beliefs: Vec<Belief>,
-    /// Rank of provider `p` among the providers offering line `l` (`p * n_lines + l`).
-    pub belief_rank: Vec<u32>,
-    /// Start of line `l`'s beliefs within a CCG's block, and the block's length.
-    pub belief_line_offset: Vec<usize>,
+    /// Position of the belief about provider `p` on line `l` within a CCG's block
+    /// (`p * n_lines + l`): the line's start in the block plus the provider's rank among
+    /// those offering the line (`u32::MAX` if it does not offer it).
+    pub belief_pos: Vec<u32>,
+    /// Length of a CCG's block of beliefs.
     pub beliefs_per_ccg: usize,
     /// Active CCGs by region.
     pub region_members: Vec<Vec<CcgId>>,
@@ -139,13 +140,18 @@ pub struct Market {
     pub opts: Vec<Opt>,
     pub(crate) scratch_lines: Vec<(usize, f64, bool)>,
     pub(crate) scratch_spend: Vec<f64>,
-    pub(crate) scratch_power: Vec<f64>,
+    pub(crate) scratch_power: Vec<[f64; 5]>,
+    pub(crate) scratch_reach: Vec<bool>,
+    /// Per (provider, line): volume, customers, partnership sum (tally).
+    pub(crate) scratch_tally: Vec<(f64, u32, f64)>,
+    pub(crate) scratch_rate: Vec<f64>,
+    /// Per provider: is it a CSU (metrics).
+    pub(crate) scratch_csu: Vec<bool>,
     pub(crate) scratch_may: Vec<bool>,
     /// Per (provider, line) at a round: quoting unit cost and common mark-up.
     pub(crate) scratch_quote: Vec<(f64, f64)>,
     /// Per provider: capacity factor, customer focus, region, is a CSU (delivery).
     pub(crate) scratch_pf: Vec<(f64, f64, Option<u32>, bool)>,
-    pub(crate) scratch_bp: Vec<(usize, f64, f64)>,
     /// Earliest step at which a pending change or a term end falls due.
     pub(crate) next_due: u32,
     pub(crate) scratch_host: Vec<f64>,
@@ -165,9 +171,9 @@ impl Market {
     }
     #[inline]
     pub fn bi(&self, i: usize, l: usize, p: usize) -> usize {
-        let r = self.belief_rank[p * self.lines.len() + l];
+        let r = self.belief_pos[p * self.lines.len() + l];
         debug_assert!(r != u32::MAX, "no belief about a provider that does not offer the line");
-        i * self.beliefs_per_ccg + self.belief_line_offset[l] + r as usize
+        i * self.beliefs_per_ccg + r as usize
     }
     pub fn dt(&self) -> f64 {
         self.cfg.dt()

@@ -177,104 +177,123 @@ impl Market {
 
     /// Assess the power of every relationship and each provider's mean buyer power and
     /// power gap (which feed customer focus and prices). The arithmetic is that of
-    /// `attributes` and `power_scores`, written as one pass over the contracts.
+    /// `attributes` and `power_scores`, written as one pass over the contracts with the
+    /// per-provider and per-region terms looked up in tables built once per step.
     pub fn assess_power(&mut self) {
         self.tally_volumes();
         self.refresh_eligibility();
         let nl = self.n_lines();
         let np = self.sup.len();
+        let regions = self.cfg.geography.regions as usize;
         let c = self.power_ctx();
         let w = c.w;
-        // per provider and line: may it contract; per provider: revenue rate, sharing
+        let csu_reach = self.centre.csu_reach;
+        // per provider and line: may it take new contracts
         let mut may = std::mem::take(&mut self.scratch_may);
         may.clear();
         may.extend((0..np * nl).map(|k| self.may_contract(k / nl, k % nl)));
+        // per region and provider: does it reach the region's CCGs (home CSUs aside)
+        let mut reach = std::mem::take(&mut self.scratch_reach);
+        reach.clear();
+        for r in 0..regions {
+            reach.extend(self.sup.iter().map(|s| {
+                if s.is_csu() {
+                    match csu_reach {
+                        crate::config::Reach::Patch => false,
+                        crate::config::Reach::Region => s.region == Some(r as u32),
+                        crate::config::Reach::National => true,
+                    }
+                } else {
+                    s.region.is_none_or(|h| h as usize == r)
+                }
+            }));
+        }
+        // per provider: sums of buyer power, of the power gap, relationships; revenue
+        // rate and information sharing
         let mut acc = std::mem::take(&mut self.scratch_power);
         acc.clear();
-        acc.resize(5 * np, 0.0);
-        for (p, s) in self.sup.iter().enumerate() {
-            acc[3 * np + p] = s.rate;
-            acc[4 * np + p] = if s.is_csu() { self.centre.csu_info_sharing } else { s.info_sharing };
-        }
+        acc.extend(self.sup.iter().map(|s| [0.0, 0.0, 0.0, s.rate, if s.is_csu() { self.centre.csu_info_sharing } else { s.info_sharing }]));
         let mut spend_p = std::mem::take(&mut self.scratch_spend);
-        let demand = &self.centre.demand;
-        for (i, cg) in self.ccgs.iter().enumerate() {
+        spend_p.resize(np, 0.0);
+        let demand = &self.centre.demand[..nl];
+        let elig = &self.elig;
+        let beliefs = &self.beliefs;
+        let belief_pos = &self.belief_pos;
+        let bpc = self.beliefs_per_ccg;
+        let alt_last = c.alt.len() - 1;
+        let (base_sc, comp_eff) = (self.cfg.contracts.switching_cost, self.cfg.contracts.competence_effect);
+        let mut money = [0.0f64; 32];
+        for (i, (cg, cons)) in self.ccgs.iter().zip(self.con.chunks_exact_mut(nl)).enumerate() {
             if !cg.active {
                 continue;
             }
-            let cons = &self.con[i * nl..(i + 1) * nl];
             let pop = cg.population;
-            // annual spend by provider and in all
+            // annual spend by line, by provider and in all
             let mut spend_i = 0.0;
-            for (l, ct) in cons.iter().enumerate() {
-                spend_i += ct.price * pop * demand[l];
+            for ((m, ct), d) in money[..nl].iter_mut().zip(cons.iter()).zip(demand) {
+                *m = ct.price * pop * d;
+                spend_i += *m;
                 if let Arrangement::External(p) = ct.arr {
                     spend_p[p.ix()] = 0.0;
                 }
             }
-            for (l, ct) in cons.iter().enumerate() {
+            for (ct, m) in cons.iter().zip(&money[..nl]) {
                 if let Arrangement::External(p) = ct.arr {
-                    spend_p[p.ix()] += ct.price * pop * demand[l];
+                    spend_p[p.ix()] += m;
                 }
             }
-            let sc_rel = self.switching_cost(i) * c.inv_base_sc;
+            let sc_rel = base_sc * (1.0 - comp_eff * cg.competence) * c.inv_base_sc;
             let region = cg.region as usize;
             let home = cg.home_csu.ix();
-            let home_listed = match self.centre.csu_reach {
-                crate::config::Reach::Patch => false,
-                crate::config::Reach::Region => self.sup[home].region == Some(cg.region),
-                crate::config::Reach::National => true,
-            };
-            for (l, ct) in cons.iter().enumerate() {
+            let reach_r = &reach[region * np..(region + 1) * np];
+            let home_listed = reach_r[home];
+            let may_home = &may[home * nl..(home + 1) * nl];
+            let elig_r = &elig[region * nl..(region + 1) * nl];
+            for (l, ct) in cons.iter_mut().enumerate() {
                 let Arrangement::External(p) = ct.arr else { continue };
                 let p = p.ix();
-                let mut n = self.elig[region * nl + l].len() + (!home_listed && may[home * nl + l]) as usize;
-                if may[p * nl + l] && self.reaches(i, p) {
+                let mut n = elig_r[l].len() + (!home_listed && may_home[l]) as usize;
+                if may[p * nl + l] && (reach_r[p] || p == home) {
                     n = n.saturating_sub(1);
                 }
-                let alternatives = c.alt[n.min(c.alt.len() - 1)];
+                let alternatives = c.alt[n.min(alt_last)];
                 let switching = (0.5 * sc_rel + 0.5 * ct.notice as f64 * c.notice_years).clamp(0.0, 1.0);
                 let spend_ip = spend_p[p];
-                let rate = acc[3 * np + p];
+                let a = &mut acc[p];
+                let rate = a[3];
                 let x = if rate > 0.0 { spend_ip / rate } else { 0.0 };
                 let buyer_share = x / (x + c.share_half);
                 let supplier_share = if spend_i > 0.0 { (spend_ip / spend_i).clamp(0.0, 1.0) } else { 0.0 };
                 let make = ct.h + c.optimism * (ct.cap - ct.h).max(0.0) - c.hurdle;
-                let b = if ct.belief_of == p as u16 { ct.belief } else { self.beliefs[self.bi(i, l, p)].mean as f64 }.max(0.05);
+                let b = if ct.belief_of == p as u16 { ct.belief } else { beliefs[i * bpc + belief_pos[p * nl + l] as usize].mean as f64 }.max(0.05);
                 let inhouse = (make / b).clamp(0.0, 1.0);
                 let (bp, sp) = if c.degenerate {
                     (0.5, 0.5)
                 } else {
                     (
                         w[0] * alternatives + w[1] * (1.0 - switching) + w[2] * buyer_share + w[3] * ct.info + w[4] * cg.collaboration + w[5] * inhouse,
-                        w[0] * (1.0 - alternatives) + w[1] * switching + w[2] * supplier_share + w[3] * (1.0 - ct.info) + w[4] * acc[4 * np + p] + w[5] * (1.0 - inhouse),
+                        w[0] * (1.0 - alternatives) + w[1] * switching + w[2] * supplier_share + w[3] * (1.0 - ct.info) + w[4] * a[4] + w[5] * (1.0 - inhouse),
                     )
                 };
-                acc[p] += bp;
-                acc[np + p] += sp - bp;
-                acc[2 * np + p] += 1.0;
-                let k = i * nl + l;
-                // written after the reads of this CCG's chunk
-                self.scratch_bp.push((k, bp, sp));
+                a[0] += bp;
+                a[1] += sp - bp;
+                a[2] += 1.0;
+                ct.bp = bp;
+                ct.sp = sp;
             }
         }
-        for (k, bp, sp) in self.scratch_bp.drain(..) {
-            self.con[k].bp = bp;
-            self.con[k].sp = sp;
-        }
-        self.scratch_spend = spend_p;
-        self.scratch_may = may;
-        for p in 0..np {
-            let s = &mut self.sup[p];
-            let n = acc[2 * np + p];
-            if n > 0.0 {
-                s.bp_mean = acc[p] / n;
-                s.gap_mean = acc[np + p] / n;
+        for (s, a) in self.sup.iter_mut().zip(&acc) {
+            if a[2] > 0.0 {
+                s.bp_mean = a[0] / a[2];
+                s.gap_mean = a[1] / a[2];
             } else {
                 s.bp_mean = 0.5;
                 s.gap_mean = 0.0;
             }
         }
+        self.scratch_spend = spend_p;
+        self.scratch_may = may;
+        self.scratch_reach = reach;
         self.scratch_power = acc;
     }
 }

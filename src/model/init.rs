@@ -292,7 +292,7 @@ impl Market {
             next_due: 0,
             scratch_host: vec![0.0; n],
             scratch_u: vec![0.0; 2 * nl],
-            scratch_pl: vec![0.0; 4 * np * nl],
+            scratch_pl: vec![[0.0; 4]; np * nl],
             price_disp: Vec::new(),
             cfg,
         };

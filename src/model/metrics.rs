@@ -187,7 +187,7 @@ impl Market {
         v.national.iter_mut().for_each(|x| *x = f64::NAN);
         v.by_line.iter_mut().for_each(|x| *x = 0.0);
         let mut rate_pl = std::mem::take(&mut self.scratch_pl);
-        rate_pl.iter_mut().for_each(|x| *x = 0.0);
+        rate_pl.iter_mut().for_each(|x| *x = [0.0; 4]);
 
         // counts by arrangement are the counts of the quality accumulators; in-house
         // capability, relationship and power are plain sums over those counts
@@ -208,9 +208,7 @@ impl Market {
         let demand = &self.centre.demand[..nl];
         let is_csu: &mut [bool] = &mut self.scratch_csu;
         is_csu.iter_mut().zip(&self.sup).for_each(|(x, s)| *x = s.is_csu());
-        let (by_line, _) = v.by_line.as_chunks_mut::<N_LINE_METRICS>();
-        let by_line = &mut by_line[..nl];
-        let (rpl, _) = rate_pl.as_chunks_mut::<4>();
+        let rpl = &mut rate_pl[..];
         for (c, cons) in self.ccgs.iter().zip(self.con.chunks_exact(nl)) {
             if !c.active {
                 continue;
@@ -219,7 +217,7 @@ impl Market {
             spend += c.spend;
             pop_total += c.population;
             let mut gap = 0.0;
-            for (l, ((ct, d), b)) in cons.iter().zip(demand).zip(by_line.iter_mut()).enumerate() {
+            for (l, ((ct, d), b)) in cons.iter().zip(demand).zip(v.by_line.chunks_exact_mut(N_LINE_METRICS)).enumerate() {
                 gap += ct.satisfaction - ct.aspiration;
                 q.add(ct.q);
                 b[L::LQualityMean as usize] += ct.q;

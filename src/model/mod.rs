@@ -157,7 +157,7 @@ pub struct Market {
     pub(crate) scratch_host: Vec<f64>,
     pub(crate) scratch_u: Vec<f64>,
     /// Per (supplier, line): revenue rate, customers, price sum, price sum of squares.
-    pub(crate) scratch_pl: Vec<f64>,
+    pub(crate) scratch_pl: Vec<[f64; 4]>,
 }
 
 impl Market {

@@ -104,16 +104,23 @@ impl Market {
         let b = &self.beliefs[self.bi(i, l, p)];
         let v = self.belief_var(b);
         if self.centre.platform && self.ccgs[i].on_platform {
-            let pl = p * self.n_lines() + l;
-            let n = self.plat_n[pl];
-            if n > 1e-9 {
-                let ps = self.cfg.beliefs.platform_sd;
-                let pv = ps * ps / n;
-                let pm = self.plat_sum[pl] / n;
-                let prec = 1.0 / v + 1.0 / pv;
-                return ((b.mean as f64 / v + pm / pv) / prec, 1.0 / prec);
-            }
+            return self.with_platform(b.mean as f64, v, p * self.n_lines() + l);
         }
         (b.mean as f64, v)
+    }
+
+    /// Own belief (mean, variance) combined with the platform's pooled review of
+    /// provider-line `pl`, if it has any.
+    #[inline]
+    pub(crate) fn with_platform(&self, mean: f64, v: f64, pl: usize) -> (f64, f64) {
+        let n = self.plat_n[pl];
+        if n > 1e-9 {
+            let ps = self.cfg.beliefs.platform_sd;
+            let pv = ps * ps / n;
+            let pm = self.plat_sum[pl] / n;
+            let prec = 1.0 / v + 1.0 / pv;
+            return ((mean / v + pm / pv) / prec, 1.0 / prec);
+        }
+        (mean, v)
     }
 }

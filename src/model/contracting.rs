@@ -39,8 +39,8 @@ impl Market {
     }
 
     /// Per round: each provider's quoting unit cost per line and the part of its mark-up
-    /// common to all new customers, so that a quote is `qc * (1 + clamp(base + (1 - tau) * disp))`,
-    /// the same arithmetic as `quote`.
+    /// common to all new customers, so that a quote in `choose` is
+    /// `qc * (1 + clamp(base + (1 - tau) * disp)) * premium`, the same arithmetic as `quote`.
     fn refresh_quote_terms(&mut self) {
         let nl = self.n_lines();
         let tau = self.centre.transparency;
@@ -55,15 +55,6 @@ impl Market {
             }
         }
         self.scratch_quote = qt;
-    }
-
-    /// `quote` from the per-round terms.
-    #[inline]
-    fn quick_quote(&self, p: usize, i: usize, l: usize) -> PerHead {
-        let (qc, base) = self.scratch_quote[p * self.n_lines() + l];
-        let tau = self.centre.transparency;
-        let disp = self.price_disp[i * self.sup.len() + p];
-        qc * (1.0 + (base + (1.0 - tau) * disp).clamp(self.cfg.csus.markup_min, self.cfg.csus.markup_max)) * self.outcome_premium(p, self.ccgs[i].outcome_payment)
     }
 
     /// May CCG `i` stay with its current arrangement on line `l`?
@@ -110,11 +101,11 @@ impl Market {
     /// The earliest step at which a pending change falls due.
     pub fn earliest_due(&self) -> u32 {
         let nl = self.n_lines();
-        self.con
+        self.ccgs
             .iter()
-            .enumerate()
-            .filter(|(k, _)| self.ccgs[k / nl].active)
-            .filter_map(|(_, ct)| ct.pending.map(|pd| pd.at))
+            .zip(self.con.chunks_exact(nl))
+            .filter(|(c, _)| c.active)
+            .flat_map(|(_, cons)| cons.iter().filter_map(|ct| ct.pending.map(|pd| pd.at)))
             .min()
             .unwrap_or(u32::MAX)
     }
@@ -472,6 +463,19 @@ impl Market {
         let cur_p = cur.supplier().map(|p| p.ix());
         let extra = self.home_extra(i, l);
         let n_list = list.len();
+        // per-CCG terms of `belief_for_choice`, `distance` and `quote` (from the per-round terms)
+        let nl = self.n_lines();
+        let np = self.sup.len();
+        let bpc = self.beliefs_per_ccg;
+        let own = &self.beliefs[i * bpc..(i + 1) * bpc];
+        let disp_row = &self.price_disp[i * np..(i + 1) * np];
+        let on_platform = self.centre.platform && self.ccgs[i].on_platform;
+        let drift = cfg.beliefs.drift_sd * cfg.beliefs.drift_sd;
+        let step = self.step;
+        let (home, region) = (self.ccgs[i].home_csu.ix(), self.ccgs[i].region);
+        let tau = self.centre.transparency;
+        let (mmin, mmax) = (cfg.csus.markup_min, cfg.csus.markup_max);
+        let outcome_pay = self.ccgs[i].outcome_payment;
         for idx in 0..n_list + 2 {
             let p = if idx < n_list {
                 list[idx] as usize
@@ -494,9 +498,26 @@ impl Market {
             if exclude == Some(SupplierId(p as u16)) || (is_cur && !stay_ok) {
                 continue;
             }
-            let (mean, var) = self.belief_for_choice(i, l, p);
-            let bhat = mean - dpen * self.distance(i, p);
-            let price = if is_cur { self.con[k].price } else { self.quick_quote(p, i, l) };
+            let pl = p * nl + l;
+            let b = &own[self.belief_pos[pl] as usize];
+            let v = b.var as f64 + drift * (step.saturating_sub(b.t)) as f64;
+            let (mean, var) = if on_platform { self.with_platform(b.mean as f64, v, pl) } else { (b.mean as f64, v) };
+            let s = &self.sup[p];
+            let dist = if home == p {
+                0.0
+            } else if s.region == Some(region) {
+                1.0
+            } else {
+                2.0
+            };
+            let bhat = mean - dpen * dist;
+            let price = if is_cur {
+                self.con[k].price
+            } else {
+                let (qc, base) = self.scratch_quote[pl];
+                let premium = if outcome_pay { 1.0 / s.outcome_fee.max(0.5) } else { 1.0 };
+                qc * (1.0 + (base + (1.0 - tau) * disp_row[p]).clamp(mmin, mmax)) * premium
+            };
             let mut util = bhat - lambda * (price / cost_l - 1.0) - risk * var.sqrt();
             util += if is_cur { stay_bonus } else { -sc_ext };
             opts.push(Opt { arr: Arrangement::External(SupplierId(p as u16)), utility: util, price });

@@ -33,36 +33,49 @@ impl Market {
 
     /// Realised quality of every arrangement. One noise draw per CCG slot and line,
     /// used or not, so the stream stays aligned across scenarios. (The arithmetic is
-    /// that of `expected_quality`, in one pass with per-provider terms hoisted.)
+    /// that of `expected_quality`, in one pass with per-provider terms in a table.)
     pub fn deliver(&mut self) {
         let nl = self.n_lines();
+        let np = self.sup.len();
         let d = &self.cfg.delivery;
         let (sd, stretch_pen, dpen, rw, cfw) = (d.noise_sd, d.stretch_penalty, d.distance_penalty, d.relationship_weight, d.customer_focus_weight);
         let coord = self.cfg.sharing.coordination_penalty;
         let c = &self.cfg.contracts;
         let (target, slope, max_red) = (c.outcome_target, c.outcome_slope, c.outcome_max_reduction);
-        // per provider: capacity factor, focus; per line: local knowledge
+        // per provider and line: capability times the capacity factor; per provider: the
+        // customer-focus terms and region
         let mut pf = std::mem::take(&mut self.scratch_pf);
         pf.clear();
-        pf.extend(self.sup.iter().map(|s| ((1.0 - stretch_pen * s.stretch).max(0.0), s.focus, s.region, s.is_csu())));
-        for (i, cg) in self.ccgs.iter().enumerate() {
-            let base = i * nl;
+        for s in &self.sup {
+            let cap_f = (1.0 - stretch_pen * s.stretch).max(0.0);
+            for l in 0..nl {
+                pf.push((s.cap[l] * cap_f, s.focus, cfw * (s.focus - 0.5), s.region));
+            }
+        }
+        let mut local = [0.0f64; 32];
+        for (x, line) in local.iter_mut().zip(&self.lines) {
+            *x = dpen * line.local;
+        }
+        let rng = &mut self.rng.delivery;
+        for i in 0..self.ccgs.len() {
+            let cg = &self.ccgs[i];
             if !cg.active {
                 for _ in 0..nl {
-                    noise(&mut self.rng.delivery);
+                    noise(rng);
                 }
                 continue;
             }
             let (home, region) = (cg.home_csu.ix(), cg.region);
             for l in 0..nl {
-                let e = noise(&mut self.rng.delivery);
-                let ct = &self.con[base + l];
+                let e = noise(rng);
+                let ct = &self.con[i * nl + l];
                 let expected = match ct.arr {
                     Arrangement::InHouse => ct.h,
                     Arrangement::Shared(j) => self.con[j.ix() * nl + l].h - coord,
                     Arrangement::External(p) => {
                         let p = p.ix();
-                        let (cap_f, focus, sreg, _) = pf[p];
+                        debug_assert!(p < np);
+                        let (capf, focus, cfo, sreg) = pf[p * nl + l];
                         let dist = if home == p {
                             0.0
                         } else if sreg == Some(region) {
@@ -70,12 +83,12 @@ impl Market {
                         } else {
                             2.0
                         };
-                        self.sup[p].cap[l] * cap_f - dpen * self.lines[l].local * dist + rw * ct.relationship * focus + cfw * (focus - 0.5)
+                        capf - local[l] * dist + rw * ct.relationship * focus + cfo
                     }
                 };
                 let q = (expected + sd * e).clamp(0.0, 1.0);
                 let fee = if ct.outcome && matches!(ct.arr, Arrangement::External(_)) { 1.0 - (slope * (target - q).max(0.0)).min(max_red) } else { 1.0 };
-                let ct = &mut self.con[base + l];
+                let ct = &mut self.con[i * nl + l];
                 ct.q = q;
                 ct.fee = fee;
             }

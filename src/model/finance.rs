@@ -26,7 +26,10 @@ impl Market {
         for k in 0..self.con.len() {
             match self.con[k].arr {
                 Arrangement::InHouse => self.con[k].price = self.con[k].team_cost,
-                Arrangement::Shared(j) => self.con[k].price = self.con[j.ix() * nl + k % nl].team_cost * (1.0 + markup),
+                Arrangement::Shared(j) => {
+                    let l = k - k / nl * nl;
+                    self.con[k].price = self.con[j.ix() * nl + l].team_cost * (1.0 + markup)
+                }
                 Arrangement::External(_) => {}
             }
         }
@@ -120,32 +123,26 @@ impl Market {
         let mut host_income = std::mem::take(&mut self.scratch_host);
         host_income.clear();
         host_income.resize(self.ccgs.len(), 0.0);
-        for i in 0..self.ccgs.len() {
-            if !self.ccgs[i].active {
+        let demand = &self.centre.demand[..nl];
+        let sup = &mut self.sup;
+        for (c, cons) in self.ccgs.iter_mut().zip(self.con.chunks_exact_mut(nl)) {
+            if !c.active {
                 // merged away: pays nothing any more
-                let c = &mut self.ccgs[i];
                 c.paid_external = 0.0;
                 c.spend = 0.0;
                 c.transition = 0.0;
                 continue;
             }
-            let (pop, orientation) = (self.ccgs[i].population, self.ccgs[i].orientation);
+            let (pop, orientation) = (c.population, c.orientation);
             let mut spend = 0.0;
             let mut external = 0.0;
             // the CCG's development payment, shared over the lines it buys from CSUs
-            let csu_lines = if dev > 0.0 {
-                (0..nl).filter(|&l| matches!(self.con[i * nl + l].arr, Arrangement::External(p) if self.sup[p.ix()].is_csu())).count()
-            } else {
-                0
-            };
-            for l in 0..nl {
-                let d = self.centre.demand[l];
-                let k = i * nl + l;
-                let ct = &self.con[k];
+            let csu_lines = if dev > 0.0 { cons.iter().filter(|ct| matches!(ct.arr, Arrangement::External(p) if sup[p.ix()].is_csu())).count() } else { 0 };
+            for (ct, d) in cons.iter_mut().zip(demand) {
                 let paid = match ct.arr {
                     Arrangement::External(p) => {
                         let pay = ct.price * pop * d * ct.fee * dt;
-                        let s = &mut self.sup[p.ix()];
+                        let s = &mut sup[p.ix()];
                         s.revenue += pay;
                         if ct.outcome {
                             s.outcome_revenue += pay;
@@ -169,18 +166,22 @@ impl Market {
                         fee
                     }
                 };
-                self.con[k].paid = paid;
+                ct.paid = paid;
                 spend += paid;
             }
-            let c = &mut self.ccgs[i];
             c.paid_external = external;
             c.spend = spend + c.transition;
             c.transition = 0.0;
         }
-        for i in 0..self.ccgs.len() {
-            if self.ccgs[i].active {
-                self.ccgs[i].spend = (self.ccgs[i].spend - host_income[i]) / dt;
-                self.ccgs[i].lambda = self.compute_lambda(i);
+        // price sensitivity from spend and budget, as `compute_lambda`
+        let allowance = self.allowance();
+        let c = &self.cfg.ccgs;
+        for (cg, income) in self.ccgs.iter_mut().zip(&host_income) {
+            if cg.active {
+                cg.spend = (cg.spend - income) / dt;
+                let budget = allowance * c.support_budget_share * cg.population;
+                let over = if budget > 0.0 { (cg.spend / budget - 1.0).max(0.0) } else { 0.0 };
+                cg.lambda = c.price_sensitivity * (1.0 + c.budget_pressure * over);
             }
         }
         self.scratch_host = host_income;

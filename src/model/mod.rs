@@ -150,8 +150,9 @@ pub struct Market {
     pub(crate) scratch_may: Vec<bool>,
     /// Per (provider, line) at a round: quoting unit cost and common mark-up.
     pub(crate) scratch_quote: Vec<(f64, f64)>,
-    /// Per provider: capacity factor, customer focus, region, is a CSU (delivery).
-    pub(crate) scratch_pf: Vec<(f64, f64, Option<u32>, bool)>,
+    /// Per (provider, line): capability times capacity factor, customer focus, the
+    /// customer-focus term, region (delivery).
+    pub(crate) scratch_pf: Vec<(f64, f64, f64, Option<u32>)>,
     /// Earliest step at which a pending change or a term end falls due.
     pub(crate) next_due: u32,
     pub(crate) scratch_host: Vec<f64>,

@@ -94,22 +94,31 @@ impl Market {
     pub fn assess_information(&mut self) {
         let nl = self.n_lines();
         let prior = self.cfg.beliefs.prior_sd * self.cfg.beliefs.prior_sd;
+        let drift = self.cfg.beliefs.drift_sd * self.cfg.beliefs.drift_sd;
         let tau = self.centre.transparency;
+        let (step, bpc) = (self.step, self.beliefs_per_ccg);
         for i in 0..self.ccgs.len() {
             if !self.ccgs[i].active {
                 continue;
             }
+            let r = self.ccgs[i].region as usize;
+            let platform = self.centre.platform && self.ccgs[i].on_platform;
+            let own = &self.beliefs[i * bpc..(i + 1) * bpc];
             for l in 0..nl {
                 let k = i * nl + l;
                 if !matches!(self.con[k].arr, Arrangement::External(_)) {
                     continue;
                 }
                 let (mut sum, mut n) = (0.0, 0.0);
-                let r = self.ccgs[i].region as usize;
                 let extra = self.home_extra(i, l);
-                let platform = self.centre.platform && self.ccgs[i].on_platform;
                 for p in self.elig[r * nl + l].iter().map(|&p| p as usize).chain(extra) {
-                    let v = if platform { self.belief_for_choice(i, l, p).1 } else { self.belief_var(&self.beliefs[self.bi(i, l, p)]) };
+                    // the variance of `belief_for_choice`
+                    let pl = p * nl + l;
+                    let b = &own[self.belief_pos[pl] as usize];
+                    let mut v = b.var as f64 + drift * (step.saturating_sub(b.t)) as f64;
+                    if platform {
+                        v = self.with_platform(b.mean as f64, v, pl).1;
+                    }
                     sum += (1.0 - v / prior).clamp(0.0, 1.0);
                     n += 1.0;
                 }

@@ -329,3 +329,25 @@ pub struct Belief {
     pub var: f32,
     pub t: u32,
 }
+
+impl Belief {
+    /// Variance at step `now`: the variance at `t` plus drift (`drift_var` per step)
+    /// since then.
+    #[inline]
+    pub fn var_at(&self, now: u32, drift_var: f64) -> f64 {
+        self.var as f64 + drift_var * (now.saturating_sub(self.t)) as f64
+    }
+}
+
+/// Distance class between a CCG (home CSU `home`, region `region`) and provider `p` of
+/// region `p_region`: 0 home CSU, 1 same region, 2 otherwise.
+#[inline]
+pub fn distance_class(home: usize, region: u32, p: usize, p_region: Option<u32>) -> f64 {
+    if home == p {
+        0.0
+    } else if p_region == Some(region) {
+        1.0
+    } else {
+        2.0
+    }
+}

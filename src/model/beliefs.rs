@@ -38,7 +38,7 @@ impl Market {
         let lines = &lines[..nl];
         // the Kalman update of `learn_belief`
         let learn = |bel: &mut super::agents::Belief, y: f64, w: f64| {
-            let v = bel.var as f64 + drift * (step.saturating_sub(bel.t)) as f64;
+            let v = bel.var_at(step, drift);
             let k = v / (v + w);
             let mean = bel.mean as f64;
             bel.mean = (mean + k * (y - mean)) as f32;
@@ -46,15 +46,7 @@ impl Market {
             bel.t = step;
         };
         // distance class of provider `p` from CCG `c`, as `Market::distance`
-        let distance = |c: &super::agents::Ccg, p: usize| -> f64 {
-            if c.home_csu.ix() == p {
-                0.0
-            } else if sup[p].region == Some(c.region) {
-                1.0
-            } else {
-                2.0
-            }
-        };
+        let distance = |c: &super::agents::Ccg, p: usize| super::agents::distance_class(c.home_csu.ix(), c.region, p, sup[p].region);
         for i in 0..ccgs.len() {
             let c = &ccgs[i];
             if !c.active {

@@ -500,16 +500,10 @@ impl Market {
             }
             let pl = p * nl + l;
             let b = &own[self.belief_pos[pl] as usize];
-            let v = b.var as f64 + drift * (step.saturating_sub(b.t)) as f64;
+            let v = b.var_at(step, drift);
             let (mean, var) = if on_platform { self.with_platform(b.mean as f64, v, pl) } else { (b.mean as f64, v) };
             let s = &self.sup[p];
-            let dist = if home == p {
-                0.0
-            } else if s.region == Some(region) {
-                1.0
-            } else {
-                2.0
-            };
+            let dist = distance_class(home, region, p, s.region);
             let bhat = mean - dpen * dist;
             let price = if is_cur {
                 self.con[k].price

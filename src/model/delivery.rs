@@ -1,7 +1,7 @@
 //! Delivery (ODD 6.1): the quality each arrangement realises this step, and the fee
 //! multiplier of outcome-based contracts.
 
-use super::agents::Arrangement;
+use super::agents::{distance_class, Arrangement};
 use super::rng::noise;
 use super::Market;
 
@@ -76,13 +76,7 @@ impl Market {
                         let p = p.ix();
                         debug_assert!(p < np);
                         let (capf, focus, cfo, sreg) = pf[p * nl + l];
-                        let dist = if home == p {
-                            0.0
-                        } else if sreg == Some(region) {
-                            1.0
-                        } else {
-                            2.0
-                        };
+                        let dist = distance_class(home, region, p, sreg);
                         capf - local[l] * dist + rw * ct.relationship * focus + cfo
                     }
                 };

@@ -192,13 +192,7 @@ impl Market {
     #[inline]
     pub fn distance(&self, i: usize, p: usize) -> f64 {
         let c = &self.ccgs[i];
-        if c.home_csu.ix() == p {
-            0.0
-        } else if self.sup[p].region == Some(c.region) {
-            1.0
-        } else {
-            2.0
-        }
+        distance_class(c.home_csu.ix(), c.region, p, self.sup[p].region)
     }
 
     /// Rebuild the eligible-provider lists (after any change of status, slots or reach).
@@ -381,7 +375,7 @@ impl Market {
     #[inline]
     pub fn belief_var(&self, b: &Belief) -> f64 {
         let d = self.cfg.beliefs.drift_sd;
-        b.var as f64 + d * d * (self.step.saturating_sub(b.t)) as f64
+        b.var_at(self.step, d * d)
     }
 
     pub fn active_ccgs(&self) -> usize {

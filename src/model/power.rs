@@ -115,7 +115,7 @@ impl Market {
                     // the variance of `belief_for_choice`
                     let pl = p * nl + l;
                     let b = &own[self.belief_pos[pl] as usize];
-                    let mut v = b.var as f64 + drift * (step.saturating_sub(b.t)) as f64;
+                    let mut v = b.var_at(step, drift);
                     if platform {
                         v = self.with_platform(b.mean as f64, v, pl).1;
                     }

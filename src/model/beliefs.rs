@@ -16,9 +16,9 @@ impl Market {
         self.value_with(i, l, self.price_sensitivity(i))
     }
 
-    /// Own observation, network contact and platform reports (ODD 6.3). The arithmetic
-    /// is that of `learn_belief`, `distance_free` and `value_with`, with the per-CCG and
-    /// per-line terms looked up once.
+    /// Own observation, network contact and platform reports (ODD 6.3): a Kalman update
+    /// of the belief with the distance-free quality observed, and satisfaction moving
+    /// toward `value_with`, with the per-CCG and per-line terms looked up once.
     pub fn update_beliefs(&mut self) {
         let nl = self.n_lines();
         let b = &self.cfg.beliefs;

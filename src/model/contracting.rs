@@ -509,8 +509,7 @@ impl Market {
                 self.con[k].price
             } else {
                 let (qc, base) = self.scratch_quote[pl];
-                let premium = if outcome_pay { 1.0 / s.outcome_fee.max(0.5) } else { 1.0 };
-                qc * (1.0 + (base + (1.0 - tau) * disp_row[p]).clamp(mmin, mmax)) * premium
+                qc * (1.0 + (base + (1.0 - tau) * disp_row[p]).clamp(mmin, mmax)) * self.outcome_premium(p, outcome_pay)
             };
             let mut util = bhat - lambda * (price / cost_l - 1.0) - risk * var.sqrt();
             util += if is_cur { stay_bonus } else { -sc_ext };

@@ -36,7 +36,6 @@ impl Market {
     /// that of `expected_quality`, in one pass with per-provider terms in a table.)
     pub fn deliver(&mut self) {
         let nl = self.n_lines();
-        let np = self.sup.len();
         let d = &self.cfg.delivery;
         let (sd, stretch_pen, dpen, rw, cfw) = (d.noise_sd, d.stretch_penalty, d.distance_penalty, d.relationship_weight, d.customer_focus_weight);
         let coord = self.cfg.sharing.coordination_penalty;
@@ -74,7 +73,6 @@ impl Market {
                     Arrangement::Shared(j) => self.con[j.ix() * nl + l].h - coord,
                     Arrangement::External(p) => {
                         let p = p.ix();
-                        debug_assert!(p < np);
                         let (capf, focus, cfo, sreg) = pf[p * nl + l];
                         let dist = distance_class(home, region, p, sreg);
                         capf - local[l] * dist + rw * ct.relationship * focus + cfo

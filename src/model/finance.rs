@@ -26,10 +26,7 @@ impl Market {
         for k in 0..self.con.len() {
             match self.con[k].arr {
                 Arrangement::InHouse => self.con[k].price = self.con[k].team_cost,
-                Arrangement::Shared(j) => {
-                    let l = k - k / nl * nl;
-                    self.con[k].price = self.con[j.ix() * nl + l].team_cost * (1.0 + markup)
-                }
+                Arrangement::Shared(j) => self.con[k].price = self.con[j.ix() * nl + k % nl].team_cost * (1.0 + markup),
                 Arrangement::External(_) => {}
             }
         }
@@ -173,15 +170,11 @@ impl Market {
             c.spend = spend + c.transition;
             c.transition = 0.0;
         }
-        // price sensitivity from spend and budget, as `compute_lambda`
         let allowance = self.allowance();
-        let c = &self.cfg.ccgs;
         for (cg, income) in self.ccgs.iter_mut().zip(&host_income) {
             if cg.active {
                 cg.spend = (cg.spend - income) / dt;
-                let budget = allowance * c.support_budget_share * cg.population;
-                let over = if budget > 0.0 { (cg.spend / budget - 1.0).max(0.0) } else { 0.0 };
-                cg.lambda = c.price_sensitivity * (1.0 + c.budget_pressure * over);
+                cg.lambda = super::lambda_of(&self.cfg.ccgs, allowance, cg);
             }
         }
         self.scratch_host = host_income;

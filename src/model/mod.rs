@@ -27,6 +27,21 @@ pub use metrics::{LineMetric, Metric};
 use crate::config::{Config, Reach};
 use std::sync::Arc;
 
+/// Commissioning support budget (GBP/year) of CCG `c` at running-cost allowance
+/// `allowance` per head.
+#[inline]
+pub fn budget_of(cfg: &crate::config::CcgCfg, allowance: f64, c: &Ccg) -> f64 {
+    allowance * cfg.support_budget_share * c.population
+}
+
+/// Price sensitivity `lambda_i` of CCG `c` from its spend and budget (ODD 6.3).
+#[inline]
+pub fn lambda_of(cfg: &crate::config::CcgCfg, allowance: f64, c: &Ccg) -> f64 {
+    let budget = budget_of(cfg, allowance, c);
+    let over = if budget > 0.0 { (c.spend / budget - 1.0).max(0.0) } else { 0.0 };
+    cfg.price_sensitivity * (1.0 + cfg.budget_pressure * over)
+}
+
 /// The centre's policy state.
 #[derive(Debug, Clone)]
 pub struct Centre {
@@ -205,21 +220,12 @@ impl Market {
             v.clear();
         }
         for p in 0..self.sup.len() {
-            let s = &self.sup[p];
             for l in 0..nl {
                 if !self.may_contract(p, l) {
                     continue;
                 }
                 for (r, list) in elig.chunks_mut(nl).enumerate() {
-                    let reach = if s.is_csu() {
-                        match self.centre.csu_reach {
-                            Reach::Patch => false,
-                            Reach::Region => s.region == Some(r as u32),
-                            Reach::National => true,
-                        }
-                    } else {
-                        s.region.is_none_or(|h| h as usize == r)
-                    };
+                    let reach = self.reaches_region(p, r as u32);
                     if reach {
                         list[l].push(p as u16);
                     }
@@ -229,35 +235,28 @@ impl Market {
         self.elig = elig;
     }
 
+    /// Does provider `p` reach every CCG of region `r` (reach rules, ignoring framework
+    /// and status; a CSU also reaches its own patch, wherever that is)?
+    #[inline]
+    pub fn reaches_region(&self, p: usize, r: u32) -> bool {
+        let s = &self.sup[p];
+        if s.is_csu() {
+            match self.centre.csu_reach {
+                Reach::Patch => false,
+                Reach::Region => s.region == Some(r),
+                Reach::National => true,
+            }
+        } else {
+            s.region.is_none_or(|h| h == r)
+        }
+    }
+
     /// Is CCG `i`'s home CSU an extra candidate for line `l` beyond the region's list?
     #[inline]
     pub fn home_extra(&self, i: usize, l: usize) -> Option<usize> {
         let home = self.ccgs[i].home_csu.ix();
-        let listed = match self.centre.csu_reach {
-            Reach::Patch => false,
-            Reach::Region => self.sup[home].region == Some(self.ccgs[i].region),
-            Reach::National => true,
-        };
+        let listed = self.reaches_region(home, self.ccgs[i].region);
         (!listed && self.may_contract(home, l)).then_some(home)
-    }
-
-    /// Can provider `p` reach CCG `i` at all (reach rules, ignoring framework and status)?
-    #[inline]
-    pub fn reaches(&self, i: usize, p: usize) -> bool {
-        let s = &self.sup[p];
-        let c = &self.ccgs[i];
-        if s.is_csu() {
-            match self.centre.csu_reach {
-                Reach::Patch => c.home_csu.ix() == p,
-                Reach::Region => s.region == Some(c.region) || c.home_csu.ix() == p,
-                Reach::National => true,
-            }
-        } else {
-            match s.region {
-                Some(r) => r == c.region,
-                None => true,
-            }
-        }
     }
 
     /// May provider `p` take a new contract for line `l` (status, offer, framework slot)?
@@ -346,10 +345,7 @@ impl Market {
 
     /// Price sensitivity of CCG `i` from its spend and budget: `lambda_i` (ODD 6.3).
     pub fn compute_lambda(&self, i: usize) -> f64 {
-        let c = &self.cfg.ccgs;
-        let budget = self.budget(i);
-        let over = if budget > 0.0 { (self.ccgs[i].spend / budget - 1.0).max(0.0) } else { 0.0 };
-        c.price_sensitivity * (1.0 + c.budget_pressure * over)
+        lambda_of(&self.cfg.ccgs, self.allowance(), &self.ccgs[i])
     }
 
     /// Running-cost allowance per head in the year containing the end of the current step.
@@ -361,7 +357,7 @@ impl Market {
 
     /// Commissioning support budget of CCG `i` (GBP/year).
     pub fn budget(&self, i: usize) -> f64 {
-        self.allowance() * self.cfg.ccgs.support_budget_share * self.ccgs[i].population
+        budget_of(&self.cfg.ccgs, self.allowance(), &self.ccgs[i])
     }
 
     /// Switching cost (utility units) for CCG `i`.

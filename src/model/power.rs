@@ -196,7 +196,6 @@ impl Market {
         let regions = self.cfg.geography.regions as usize;
         let c = self.power_ctx();
         let w = c.w;
-        let csu_reach = self.centre.csu_reach;
         // per provider and line: may it take new contracts
         let mut may = std::mem::take(&mut self.scratch_may);
         may.clear();
@@ -205,17 +204,7 @@ impl Market {
         let mut reach = std::mem::take(&mut self.scratch_reach);
         reach.clear();
         for r in 0..regions {
-            reach.extend(self.sup.iter().map(|s| {
-                if s.is_csu() {
-                    match csu_reach {
-                        crate::config::Reach::Patch => false,
-                        crate::config::Reach::Region => s.region == Some(r as u32),
-                        crate::config::Reach::National => true,
-                    }
-                } else {
-                    s.region.is_none_or(|h| h as usize == r)
-                }
-            }));
+            reach.extend((0..np).map(|p| self.reaches_region(p, r as u32)));
         }
         // per provider: sums of buyer power, of the power gap, relationships; revenue
         // rate and information sharing

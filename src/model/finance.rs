@@ -114,9 +114,6 @@ impl Market {
         }
         let dev = self.cfg.ccgs.development_investment;
         // guests' fees received by hosts this step
-        for x in self.scratch_spend.iter_mut() {
-            *x = 0.0;
-        }
         let mut host_income = std::mem::take(&mut self.scratch_host);
         host_income.clear();
         host_income.resize(self.ccgs.len(), 0.0);

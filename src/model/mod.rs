@@ -42,6 +42,18 @@ pub fn lambda_of(cfg: &crate::config::CcgCfg, allowance: f64, c: &Ccg) -> f64 {
     cfg.price_sensitivity * (1.0 + cfg.budget_pressure * over)
 }
 
+/// `x^e` for `x >= 0`, computed as `exp(e ln x)` with the `libm` crate: about half the
+/// cost of `libm::pow`, which dominated the scale-economy refreshes (ODD 6.9). At
+/// `x = 0` it is `libm::pow`'s value (0 for `e > 0`, 1 for `e = 0`).
+#[inline]
+pub fn power(x: f64, e: f64) -> f64 {
+    if x > 0.0 {
+        libm::exp(e * libm::log(x))
+    } else {
+        libm::pow(x, e)
+    }
+}
+
 /// The centre's policy state.
 #[derive(Debug, Clone)]
 pub struct Centre {
@@ -313,7 +325,7 @@ impl Market {
             let z = if v > 0.0 {
                 let n = s.customers[l].max(1) as f64;
                 let veff = s.sharing * v + (1.0 - s.sharing) * v / n;
-                libm::pow(veff / vref, self.lines[l].scale).min(2.0)
+                power(veff / vref, self.lines[l].scale).min(2.0)
             } else {
                 0.0
             };
@@ -326,7 +338,7 @@ impl Market {
     pub fn scale_cost(&self, l: usize, v: f64) -> f64 {
         let sc = &self.cfg.scale;
         let x = (v.max(1.0) / sc.reference_population).max(1e-12);
-        libm::pow(x, -self.lines[l].scale).clamp(sc.cost_factor_min, sc.cost_factor_max)
+        power(x, -self.lines[l].scale).clamp(sc.cost_factor_min, sc.cost_factor_max)
     }
 
     /// In-house cap for a team serving `team_pop` persons on line `l`.
@@ -334,7 +346,7 @@ impl Market {
     pub fn inhouse_cap(&self, l: usize, team_pop: f64) -> f64 {
         let ih = &self.cfg.inhouse;
         let x = (team_pop / ih.cap_reference_population).clamp(1e-12, 1.0);
-        ih.cap_max * libm::pow(x, self.lines[l].scale)
+        ih.cap_max * power(x, self.lines[l].scale)
     }
 
     /// Price sensitivity of CCG `i` this step.

@@ -434,7 +434,7 @@ impl Market {
             }
         }
         for l in 0..nl {
-            let lf = (1.0 - self.lines[l].difficulty) * super::power(sessions / 3.0, self.lines[l].local);
+            let lf = (1.0 - self.lines[l].difficulty) * super::pow_exp_ln(sessions / 3.0, self.lines[l].local);
             let ks = self.ci(s.ix(), l);
             self.con[ks].learn_factor = lf;
             self.refresh_team(s.ix(), l);

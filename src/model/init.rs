@@ -309,7 +309,7 @@ impl Market {
                 let cap = m.inhouse_cap(l, pop_i);
                 let h0 = cap.min(m.cfg.inhouse.initial_capability);
                 let k = m.ci(i, l);
-                let lf = (1.0 - m.lines[l].difficulty) * super::power(m.ccgs[i].sessions / 3.0, m.lines[l].local);
+                let lf = (1.0 - m.lines[l].difficulty) * super::pow_exp_ln(m.ccgs[i].sessions / 3.0, m.lines[l].local);
                 let ct = &mut m.con[k];
                 ct.cap = cap;
                 ct.learn_factor = lf;

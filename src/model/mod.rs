@@ -46,7 +46,7 @@ pub fn lambda_of(cfg: &crate::config::CcgCfg, allowance: f64, c: &Ccg) -> f64 {
 /// cost of `libm::pow`, which dominated the scale-economy refreshes (ODD 6.9). At
 /// `x = 0` it is `libm::pow`'s value (0 for `e > 0`, 1 for `e = 0`).
 #[inline]
-pub fn power(x: f64, e: f64) -> f64 {
+pub fn pow_exp_ln(x: f64, e: f64) -> f64 {
     if x > 0.0 {
         libm::exp(e * libm::log(x))
     } else {
@@ -325,7 +325,7 @@ impl Market {
             let z = if v > 0.0 {
                 let n = s.customers[l].max(1) as f64;
                 let veff = s.sharing * v + (1.0 - s.sharing) * v / n;
-                power(veff / vref, self.lines[l].scale).min(2.0)
+                pow_exp_ln(veff / vref, self.lines[l].scale).min(2.0)
             } else {
                 0.0
             };
@@ -338,7 +338,7 @@ impl Market {
     pub fn scale_cost(&self, l: usize, v: f64) -> f64 {
         let sc = &self.cfg.scale;
         let x = (v.max(1.0) / sc.reference_population).max(1e-12);
-        power(x, -self.lines[l].scale).clamp(sc.cost_factor_min, sc.cost_factor_max)
+        pow_exp_ln(x, -self.lines[l].scale).clamp(sc.cost_factor_min, sc.cost_factor_max)
     }
 
     /// In-house cap for a team serving `team_pop` persons on line `l`.
@@ -346,7 +346,7 @@ impl Market {
     pub fn inhouse_cap(&self, l: usize, team_pop: f64) -> f64 {
         let ih = &self.cfg.inhouse;
         let x = (team_pop / ih.cap_reference_population).clamp(1e-12, 1.0);
-        ih.cap_max * power(x, self.lines[l].scale)
+        ih.cap_max * pow_exp_ln(x, self.lines[l].scale)
     }
 
     /// Price sensitivity of CCG `i` this step.
@@ -419,5 +419,24 @@ impl Market {
         while self.step < self.cfg.steps() {
             self.step();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pow_exp_ln;
+
+    #[test]
+    fn pow_exp_ln_agrees_with_libm_pow() {
+        // the ranges the model uses: volume and population ratios, exponents of scale
+        // economies (negative for cost), learning factors
+        for &x in &[1e-12, 1e-6, 0.003, 0.2, 0.5, 1.0, 1.7, 3.0, 42.0, 1e4, 1e7] {
+            for &e in &[-0.6, -0.25, -0.1, 0.0, 0.1, 0.35, 0.8, 1.0, 2.0] {
+                let (a, b) = (pow_exp_ln(x, e), libm::pow(x, e));
+                assert!(((a - b) / b).abs() < 1e-13, "x={x} e={e}: {a} vs {b}");
+            }
+        }
+        assert_eq!(pow_exp_ln(0.0, 0.5), 0.0);
+        assert_eq!(pow_exp_ln(0.0, 0.0), 1.0);
     }
 }

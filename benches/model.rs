@@ -1,13 +1,16 @@
 //! Speed benchmarks (criterion): one replication of the baseline on one thread, the
-//! scaling of a replication in CCGs and steps, and an ensemble of 1,000 replications on
+//! scaling of a replication in CCGs and steps, an ensemble of 1,000 replications on
 //! one and two threads (work units run through the same batched pipeline as
-//! `csmarket run`, without disk output). Run with `cargo bench --bench model`.
+//! `csmarket run`, without disk output), and each process of one step on its own.
+//! Run with `cargo bench --bench model` (or a group: `cargo bench --bench model -- process`).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use csmarket::config::{merge, registry, validate, Config};
 use csmarket::engine::{run_replication, MetricSeries};
 use csmarket::experiment::{JobKind, Plan};
 use csmarket::io::scenario;
+use csmarket::model::{rng, Market};
+use criterion::BatchSize;
 use serde_json::{json, Value};
 use std::hint::black_box;
 use std::sync::atomic::AtomicBool;
@@ -96,5 +99,61 @@ fn ensemble(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, replication, scaling, ensemble);
+/// The processes of one step in their order (ODD section 3), as `Market::step` runs them.
+const PROCESSES: [(&str, fn(&mut Market)); 9] = [
+    ("1_deliver", Market::deliver),
+    ("2_learn", Market::learn),
+    ("3_update_beliefs", Market::update_beliefs),
+    ("4_settle_finances", Market::settle_finances),
+    ("5_run_centre", Market::run_centre),
+    ("6_apply_due_changes", Market::apply_due_changes),
+    ("7_contracting_round", |m| {
+        if m.is_round() {
+            m.contracting_round()
+        }
+    }),
+    ("8_assess_power", Market::assess_power),
+    ("9_record_metrics", Market::record_metrics),
+];
+
+/// Each process of one step of the baseline, timed alone on the state it meets in a real
+/// run: the market is run to the end of step 19 (the end of 2017, when external, in-house
+/// and shared arrangements are mixed), then, untimed, a copy is made, step 20 (a round)
+/// begins and the processes before the one measured run. Where one replication's time
+/// goes, process by process (a replication has 40 steps, 10 of them rounds).
+fn processes(c: &mut Criterion) {
+    let cfg = config(json!({}));
+    let mut base = Market::new(cfg.clone(), rng::replication_seed(20130401, 1));
+    while base.step < 19 {
+        base.step();
+    }
+    let mut next = base.clone();
+    next.begin_step();
+    assert!(next.is_round(), "step 20 is a round");
+    let mut g = c.benchmark_group("process");
+    g.sample_size(50);
+    for k in 0..PROCESSES.len() {
+        let (name, run) = PROCESSES[k];
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                || {
+                    let mut m = base.clone();
+                    m.begin_step();
+                    for (_, before) in &PROCESSES[..k] {
+                        before(&mut m);
+                    }
+                    m
+                },
+                |mut m| {
+                    run(&mut m);
+                    m
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, replication, scaling, ensemble, processes);
 criterion_main!(benches);

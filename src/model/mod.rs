@@ -396,11 +396,17 @@ impl Market {
         }
     }
 
-    /// Run one step: the processes of section 3 in order.
-    pub fn step(&mut self) {
+    /// Start a step: advance the clock and clear the step's events and flow counts.
+    /// (`step` calls it; it is public so that a benchmark can run the processes one by one.)
+    pub fn begin_step(&mut self) {
         self.step += 1;
         self.events.clear();
         self.flows.clear();
+    }
+
+    /// Run one step: the processes of section 3 in order.
+    pub fn step(&mut self) {
+        self.begin_step();
         self.deliver();
         self.learn();
         self.update_beliefs();

@@ -99,8 +99,11 @@ fn ensemble(c: &mut Criterion) {
     g.finish();
 }
 
+/// A process of a step: its name and what it runs.
+type Process = (&'static str, fn(&mut Market));
+
 /// The processes of one step in their order (ODD section 3), as `Market::step` runs them.
-const PROCESSES: [(&str, fn(&mut Market)); 9] = [
+const PROCESSES: [Process; 9] = [
     ("1_deliver", Market::deliver),
     ("2_learn", Market::learn),
     ("3_update_beliefs", Market::update_beliefs),

@@ -9,7 +9,7 @@ use csmarket::config::{merge, registry, validate, Config};
 use csmarket::engine::{run_replication, MetricSeries};
 use csmarket::experiment::{JobKind, Plan};
 use csmarket::io::scenario;
-use csmarket::model::{rng, Market};
+use csmarket::model::{rng, Market, PROCESSES};
 use criterion::BatchSize;
 use serde_json::{json, Value};
 use std::hint::black_box;
@@ -99,26 +99,6 @@ fn ensemble(c: &mut Criterion) {
     g.finish();
 }
 
-/// A process of a step: its name and what it runs.
-type Process = (&'static str, fn(&mut Market));
-
-/// The processes of one step in their order (ODD section 3), as `Market::step` runs them.
-const PROCESSES: [Process; 9] = [
-    ("1_deliver", Market::deliver),
-    ("2_learn", Market::learn),
-    ("3_update_beliefs", Market::update_beliefs),
-    ("4_settle_finances", Market::settle_finances),
-    ("5_run_centre", Market::run_centre),
-    ("6_apply_due_changes", Market::apply_due_changes),
-    ("7_contracting_round", |m| {
-        if m.is_round() {
-            m.contracting_round()
-        }
-    }),
-    ("8_assess_power", Market::assess_power),
-    ("9_record_metrics", Market::record_metrics),
-];
-
 /// Each process of one step of the baseline, timed alone on the state it meets in a real
 /// run: the market is run to the end of step 19 (the end of 2017, when external, in-house
 /// and shared arrangements are mixed), then, untimed, a copy is made, step 20 (a round)
@@ -137,7 +117,7 @@ fn processes(c: &mut Criterion) {
     g.sample_size(50);
     for k in 0..PROCESSES.len() {
         let (name, run) = PROCESSES[k];
-        g.bench_function(name, |b| {
+        g.bench_function(format!("{}_{name}", k + 1), |b| {
             b.iter_batched(
                 || {
                     let mut m = base.clone();

@@ -397,14 +397,16 @@ impl Market {
     }
 
     /// Start a step: advance the clock and clear the step's events and flow counts.
-    /// (`step` calls it; it is public so that a benchmark can run the processes one by one.)
+    /// (`step` calls it; it is public so that a benchmark can run the processes one by
+    /// one, see `PROCESSES`.)
     pub fn begin_step(&mut self) {
         self.step += 1;
         self.events.clear();
         self.flows.clear();
     }
 
-    /// Run one step: the processes of section 3 in order.
+    /// Run one step: the processes of section 3 in order (those of `PROCESSES`, called
+    /// directly).
     pub fn step(&mut self) {
         self.begin_step();
         self.deliver();
@@ -428,9 +430,50 @@ impl Market {
     }
 }
 
+/// A process of a step: its name and what it runs.
+pub type Process = (&'static str, fn(&mut Market));
+
+/// The processes of a step in the order `Market::step` runs them after `begin_step`
+/// (ODD section 3), for a benchmark that times them one by one (`benches/model.rs`). A
+/// test checks that running them in turn makes the same step.
+pub const PROCESSES: [Process; 9] = [
+    ("deliver", Market::deliver),
+    ("learn", Market::learn),
+    ("update_beliefs", Market::update_beliefs),
+    ("settle_finances", Market::settle_finances),
+    ("run_centre", Market::run_centre),
+    ("apply_due_changes", Market::apply_due_changes),
+    ("contracting_round", |m| {
+        if m.is_round() {
+            m.contracting_round()
+        }
+    }),
+    ("assess_power", Market::assess_power),
+    ("record_metrics", Market::record_metrics),
+];
+
 #[cfg(test)]
 mod tests {
-    use super::pow_exp_ln;
+    use super::{pow_exp_ln, Market, PROCESSES};
+    use crate::config::{registry, validate};
+    use std::sync::Arc;
+
+    #[test]
+    fn processes_run_in_turn_make_the_same_steps() {
+        let cfg = Arc::new(validate(&registry::defaults(), "defaults").expect("valid"));
+        let mut a = Market::new(cfg, 11);
+        let mut b = a.clone();
+        // eight steps: two of them rounds
+        for _ in 0..8 {
+            a.step();
+            b.begin_step();
+            for (_, run) in PROCESSES {
+                run(&mut b);
+            }
+            let bits = |m: &Market| m.metrics.national.iter().chain(&m.metrics.by_line).map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&a), bits(&b), "step {}", a.step);
+        }
+    }
 
     #[test]
     fn pow_exp_ln_agrees_with_libm_pow() {

@@ -58,7 +58,7 @@ fn malformed_json_names_line_and_column() {
     bad_file(d, "garbage.json", b"{\"ccgs\": {}} trailing", &["line 1", "column"]);
     // a key given twice would otherwise silently drop the first value
     bad_file(d, "dup.json", b"{\n  \"ccgs\": {\"count\": 220},\n  \"ccgs\": {\"count\": 240}\n}\n", &["duplicate key \"ccgs\"", "line 3", "column 8"]);
-    bad_file(d, "dup_deep.json", br#"{"policy": {"framework": {"year": 2015, "year": 2016}}}"#, &["duplicate key \"year\"", "line 1"]);
+    bad_file(d, "dup_deep.json", br#"{"policy": {"framework": {"year": 2015, "year": 2016}}}"#, &["policy.framework.year:", "duplicate key \"year\"", "line 1"]);
     bad_file(d, "nan.json", b"{\"ccgs\": {\"count\": NaN}}", &["line 1", "column 20"]);
     bad_file(d, "infinity.json", b"{\"choice\": {\"temperature\": Infinity}}", &["line 1", "column"]);
     bad_file(d, "empty.json", b"", &["unexpected end of file"]);
@@ -68,12 +68,14 @@ fn malformed_json_names_line_and_column() {
 }
 
 #[test]
-fn numbers_too_large_for_a_double_are_refused_with_their_position() {
-    // serde_json refuses 1e999 ("number out of range") rather than making it infinite
+fn numbers_too_large_for_a_double_are_refused_with_their_path_and_position() {
+    // serde_json refuses 1e999 ("number out of range") rather than making it infinite;
+    // the message names the field by its JSON path as well as its line
     let t = tmp();
     let d = t.path();
-    bad_file(d, "inf.json", b"{\"ccgs\": {\n  \"count\": 1e999}}", &["line 2", "column", "number out of range"]);
-    bad_file(d, "neg_inf.json", b"{\"choice\": {\"temperature\": -1e999}}", &["line 1", "column", "number out of range"]);
+    bad_file(d, "inf.json", b"{\"ccgs\": {\n  \"count\": 1e999}}", &["ccgs.count:", "line 2", "column", "number out of range"]);
+    bad_file(d, "neg_inf.json", b"{\"choice\": {\"temperature\": -1e999}}", &["choice.temperature:", "line 1", "column", "number out of range"]);
+    bad_file(d, "in_list.json", b"{\"providers\": [{\"kind\": \"private\"}, {\"count\": 2e400}]}", &["providers[1].count:", "number out of range"]);
     // finite but far out of range: named with the allowed values
     bad_file(d, "huge.json", b"{\"ccgs\": {\"count\": 1e300}}", &["ccgs.count", "out of range", "1 to 20000"]);
     bad_file(d, "bigint.json", b"{\"ccgs\": {\"count\": 18446744073709551616}}", &["ccgs.count", "out of range", "1 to 20000"]);

@@ -5,6 +5,7 @@
 use crate::config::validate::type_name;
 use crate::config::{self, registry, validate, Config, ConfigError, META_KEYS};
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -65,73 +66,102 @@ impl Origin {
     }
 }
 
-/// A JSON value parsed like [`Value`], except that an object with the same key twice is
-/// an error: JSON parsers keep the last, so a key repeated by mistake (two `ccgs`
-/// blocks, say) would silently drop the first.
-struct NoDuplicateKeys(Value);
+/// Parses a JSON value like [`Value`], except that an object with the same key twice is
+/// an error (JSON parsers keep the last, so a key repeated by mistake, two `ccgs` blocks
+/// say, would silently drop the first), and that it keeps the path of keys and indices
+/// it is inside: after an error the stack names the field where parsing stopped, so that
+/// a number such as `1e999` is reported by its JSON path as well as its line.
+struct Tracked<'a>(&'a RefCell<Vec<Segment>>);
 
-impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = NoDuplicateKeys;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a JSON value")
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+fn path_of(stack: &[Segment]) -> String {
+    let mut s = String::new();
+    for seg in stack {
+        match seg {
+            Segment::Key(k) if s.is_empty() => s.push_str(k),
+            Segment::Key(k) => {
+                s.push('.');
+                s.push_str(k);
             }
-            fn visit_bool<E>(self, b: bool) -> Result<NoDuplicateKeys, E> {
-                Ok(NoDuplicateKeys(Value::Bool(b)))
-            }
-            fn visit_i64<E>(self, x: i64) -> Result<NoDuplicateKeys, E> {
-                Ok(NoDuplicateKeys(Value::from(x)))
-            }
-            fn visit_u64<E>(self, x: u64) -> Result<NoDuplicateKeys, E> {
-                Ok(NoDuplicateKeys(Value::from(x)))
-            }
-            fn visit_f64<E>(self, x: f64) -> Result<NoDuplicateKeys, E> {
-                Ok(NoDuplicateKeys(serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<NoDuplicateKeys, E> {
-                Ok(NoDuplicateKeys(Value::String(s.to_string())))
-            }
-            fn visit_string<E>(self, s: String) -> Result<NoDuplicateKeys, E> {
-                Ok(NoDuplicateKeys(Value::String(s)))
-            }
-            fn visit_unit<E>(self) -> Result<NoDuplicateKeys, E> {
-                Ok(NoDuplicateKeys(Value::Null))
-            }
-            fn visit_none<E>(self) -> Result<NoDuplicateKeys, E> {
-                Ok(NoDuplicateKeys(Value::Null))
-            }
-            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<NoDuplicateKeys, D::Error> {
-                serde::Deserialize::deserialize(d)
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<NoDuplicateKeys, A::Error> {
-                let mut v = Vec::new();
-                while let Some(NoDuplicateKeys(x)) = seq.next_element()? {
-                    v.push(x);
-                }
-                Ok(NoDuplicateKeys(Value::Array(v)))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<NoDuplicateKeys, A::Error> {
-                let mut m = Map::new();
-                while let Some(k) = map.next_key::<String>()? {
-                    if m.contains_key(&k) {
-                        return Err(serde::de::Error::custom(format!("duplicate key \"{k}\" (each key may appear once in an object)")));
-                    }
-                    let NoDuplicateKeys(x) = map.next_value()?;
-                    m.insert(k, x);
-                }
-                Ok(NoDuplicateKeys(Value::Object(m)))
-            }
+            Segment::Index(i) => s.push_str(&format!("[{i}]")),
         }
-        d.deserialize_any(V)
+    }
+    s
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Tracked<'_> {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Tracked<'_> {
+    type Value = Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, x: i64) -> Result<Value, E> {
+        Ok(Value::from(x))
+    }
+    fn visit_u64<E>(self, x: u64) -> Result<Value, E> {
+        Ok(Value::from(x))
+    }
+    fn visit_f64<E>(self, x: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_string()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut v = Vec::new();
+        loop {
+            self.0.borrow_mut().push(Segment::Index(v.len()));
+            match seq.next_element_seed(Tracked(self.0))? {
+                Some(x) => v.push(x),
+                None => break,
+            }
+            self.0.borrow_mut().pop();
+        }
+        self.0.borrow_mut().pop();
+        Ok(Value::Array(v))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut m = Map::new();
+        while let Some(k) = map.next_key::<String>()? {
+            let twice = m.contains_key(&k);
+            self.0.borrow_mut().push(Segment::Key(k.clone()));
+            if twice {
+                return Err(serde::de::Error::custom(format!("duplicate key \"{k}\" (each key may appear once in an object)")));
+            }
+            let x = map.next_value_seed(Tracked(self.0))?;
+            self.0.borrow_mut().pop();
+            m.insert(k, x);
+        }
+        Ok(Value::Object(m))
     }
 }
 
 fn parse(text: &str, origin: &Origin) -> Result<Map<String, Value>, ConfigError> {
     // editors on some systems start UTF-8 files with a byte-order mark
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let v: Value = serde_json::from_str::<NoDuplicateKeys>(text).map(|x| x.0).map_err(|e| {
+    let stack = RefCell::new(Vec::new());
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = serde::de::DeserializeSeed::deserialize(Tracked(&stack), &mut de).and_then(|v| de.end().map(|()| v));
+    let v = parsed.map_err(|e| {
         let what = match e.classify() {
             serde_json::error::Category::Eof => "unexpected end of file",
             _ if e.to_string().contains("number out of range") => "a number too large to represent (numbers must be finite)",
@@ -141,7 +171,7 @@ fn parse(text: &str, origin: &Origin) -> Result<Map<String, Value>, ConfigError>
         // serde_json ends its message with the position, which is already given first
         let full = e.to_string();
         let detail = full.strip_suffix(&format!(" at line {} column {}", e.line(), e.column())).unwrap_or(&full);
-        ConfigError::new(&origin.display(), "", format!("{what} at line {}, column {}: {detail}", e.line(), e.column()))
+        ConfigError::new(&origin.display(), &path_of(&stack.borrow()), format!("{what} at line {}, column {}: {detail}", e.line(), e.column()))
     })?;
     match v {
         Value::Object(m) => Ok(m),

@@ -234,13 +234,15 @@ impl Market {
             belief_of: u16::MAX,
             paid: 0.0,
         };
-        // priors: the providers' reputation, weighted against ignorance; same for every CCG
+        // priors: the providers' reputation, weighted against ignorance; same for every CCG.
+        // A CSU has a slot for every line, offered or not, because an absorber takes on the
+        // lines of the CSU it absorbs (`absorb`); other providers' lines are fixed.
         let bc = &cfg.beliefs;
         let mut template = Vec::with_capacity(nl * np);
         let mut belief_pos = vec![u32::MAX; np * nl];
         for l in 0..nl {
             for (p, s) in sup.iter().enumerate() {
-                if !s.offers(l) {
+                if !s.offers(l) && !s.is_csu() {
                     continue;
                 }
                 belief_pos[p * nl + l] = template.len() as u32;

@@ -73,6 +73,13 @@ pub fn check_invariants(m: &Market) {
             assert!((host.guest_pop - pop).abs() <= 1e-6 * pop.max(1.0), "step {step}: host {j} line {l} guest population {} vs {pop}", host.guest_pop);
         }
     }
+    // every line an active provider offers (an absorber takes on the absorbed CSU's lines)
+    // has a belief slot, so the CCGs' choices and power can read their beliefs about it
+    for (p, s) in m.sup.iter().enumerate() {
+        for l in (0..nl).filter(|&l| s.active() && s.offers(l)) {
+            assert_ne!(m.belief_pos[p * nl + l], u32::MAX, "step {step}: no belief slot for {} on line {l}", s.name);
+        }
+    }
     // money: what CCGs paid providers is what providers received
     if step > 0 {
         let paid: f64 = m.ccgs.iter().map(|c| c.paid_external).sum();

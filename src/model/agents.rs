@@ -117,6 +117,9 @@ pub struct Contract {
     pub guest_pop: f64,
     /// Realised quality in the last step.
     pub q: f64,
+    /// The quality observed of an external provider: `q` without the distance penalty
+    /// (set by `deliver`, read by `update_beliefs` for the CCG and its network contact).
+    pub observed: f64,
     /// Fee multiplier under outcome-based payment.
     pub fee: f64,
     pub satisfaction: f64,

@@ -17,7 +17,8 @@ impl Market {
     }
 
     /// Own observation, network contact and platform reports (ODD 6.3): a Kalman update
-    /// of the belief with the distance-free quality observed, and satisfaction moving
+    /// of the belief with the distance-free quality observed (`Contract::observed`, which
+    /// `deliver` records), and satisfaction moving
     /// toward `value_with`, with the per-CCG and per-line terms looked up once.
     pub fn update_beliefs(&mut self) {
         let nl = self.n_lines();
@@ -25,7 +26,6 @@ impl Market {
         let (obs, wom) = (b.observation_sd * b.observation_sd, b.word_of_mouth_sd * b.word_of_mouth_sd);
         let drift = b.drift_sd * b.drift_sd;
         let memory = self.cfg.satisfaction.memory;
-        let dpen = self.cfg.delivery.distance_penalty;
         let platform = self.centre.platform;
         if platform {
             // the pool remembers about half a quarter back
@@ -34,7 +34,7 @@ impl Market {
         }
         let step = self.step;
         let bpc = self.beliefs_per_ccg;
-        let Market { ccgs, con, sup, beliefs, belief_pos, lines, plat_sum, plat_n, .. } = self;
+        let Market { ccgs, con, beliefs, belief_pos, lines, plat_sum, plat_n, .. } = self;
         let lines = &lines[..nl];
         // the Kalman update of `learn_belief`
         let learn = |bel: &mut super::agents::Belief, y: f64, w: f64| {
@@ -45,8 +45,6 @@ impl Market {
             bel.var = ((1.0 - k) * v) as f32;
             bel.t = step;
         };
-        // distance class of provider `p` from CCG `c`, as `Market::distance`
-        let distance = |c: &super::agents::Ccg, p: usize| super::agents::distance_class(c.home_csu.ix(), c.region, p, sup[p].region);
         for i in 0..ccgs.len() {
             let c = &ccgs[i];
             if !c.active {
@@ -58,7 +56,7 @@ impl Market {
             for (l, (ct, line)) in con[i * nl..(i + 1) * nl].iter_mut().zip(lines).enumerate() {
                 if let Arrangement::External(p) = ct.arr {
                     let p = p.ix();
-                    let y = ct.q + dpen * line.local * distance(c, p);
+                    let y = ct.observed;
                     let bel = &mut own[belief_pos[p * nl + l] as usize];
                     learn(bel, y, obs);
                     ct.belief = bel.mean as f64;
@@ -77,11 +75,9 @@ impl Market {
                 let j = c.neighbours[step as usize % deg].ix();
                 let cj = &ccgs[j];
                 if cj.active {
-                    for (l, (ct, line)) in con[j * nl..(j + 1) * nl].iter().zip(lines).enumerate() {
+                    for (l, ct) in con[j * nl..(j + 1) * nl].iter().enumerate() {
                         if let Arrangement::External(p) = ct.arr {
-                            let p = p.ix();
-                            let y = ct.q + dpen * line.local * distance(cj, p);
-                            learn(&mut own[belief_pos[p * nl + l] as usize], y, wom);
+                            learn(&mut own[belief_pos[p.ix() * nl + l] as usize], ct.observed, wom);
                         }
                     }
                 }

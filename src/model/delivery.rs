@@ -68,14 +68,16 @@ impl Market {
             for l in 0..nl {
                 let e = noise(rng);
                 let ct = &self.con[i * nl + l];
+                // the distance penalty, which an observer adds back (`update_beliefs`)
+                let mut penalty = 0.0;
                 let expected = match ct.arr {
                     Arrangement::InHouse => ct.h,
                     Arrangement::Shared(j) => self.con[j.ix() * nl + l].h - coord,
                     Arrangement::External(p) => {
                         let p = p.ix();
                         let (capf, focus, cfo, sreg) = pf[p * nl + l];
-                        let dist = distance_class(home, region, p, sreg);
-                        capf - local[l] * dist + rw * ct.relationship * focus + cfo
+                        penalty = local[l] * distance_class(home, region, p, sreg);
+                        capf - penalty + rw * ct.relationship * focus + cfo
                     }
                 };
                 let q = (expected + sd * e).clamp(0.0, 1.0);
@@ -83,6 +85,7 @@ impl Market {
                 let ct = &mut self.con[i * nl + l];
                 ct.q = q;
                 ct.fee = fee;
+                ct.observed = q + penalty;
             }
         }
         self.scratch_pf = pf;

@@ -233,6 +233,7 @@ impl Market {
             belief: 0.0,
             belief_of: u16::MAX,
             paid: 0.0,
+            observed: 0.0,
         };
         // priors: the providers' reputation, weighted against ignorance; same for every CCG.
         // A CSU has a slot for every line, offered or not, because an absorber takes on the

@@ -296,6 +296,7 @@ impl Market {
             scratch_host: vec![0.0; n],
             scratch_u: vec![0.0; 2 * nl],
             scratch_pl: vec![[0.0; 4]; np * nl],
+            elig_key: Vec::new(),
             price_disp: Vec::new(),
             cfg,
         };

@@ -186,6 +186,8 @@ pub struct Market {
     pub(crate) scratch_u: Vec<f64>,
     /// Per (supplier, line): revenue rate, customers, price sum, price sum of squares.
     pub(crate) scratch_pl: Vec<[f64; 4]>,
+    /// What the eligibility lists were last built from (`refresh_eligibility`).
+    pub(crate) elig_key: Vec<u64>,
 }
 
 impl Market {
@@ -223,9 +225,14 @@ impl Market {
     }
 
     /// Rebuild the eligible-provider lists (after any change of status, slots or reach).
+    /// The lists depend only on what `elig_key` records, so they are rebuilt only when
+    /// that has changed since the last call.
     pub fn refresh_eligibility(&mut self) {
         let nl = self.lines.len();
         let regions = self.cfg.geography.regions as usize;
+        if !self.refresh_elig_key() && !self.elig.is_empty() {
+            return;
+        }
         let mut elig = std::mem::take(&mut self.elig);
         elig.resize(regions * nl, Vec::new());
         for v in elig.iter_mut() {
@@ -245,6 +252,30 @@ impl Market {
             }
         }
         self.elig = elig;
+    }
+
+    /// Update `elig_key` to what the eligibility lists depend on now (the centre's
+    /// framework and CSU reach; each provider's status, lines, framework slots, wind-down,
+    /// kind and region) and say whether it changed.
+    fn refresh_elig_key(&mut self) -> bool {
+        let reach = match self.centre.csu_reach {
+            Reach::Patch => 0,
+            Reach::Region => 1,
+            Reach::National => 2,
+        };
+        let mut key = std::mem::take(&mut self.elig_key);
+        let old_len = key.len();
+        key.push(self.centre.framework as u64 | reach << 1);
+        for s in &self.sup {
+            let slots = if self.centre.framework { s.slots } else { 0 };
+            let flags = s.active() as u64 | (s.wind_down as u64) << 1 | (s.is_csu() as u64) << 2;
+            key.push(flags | (s.region.unwrap_or(u32::MAX) as u64) << 32);
+            key.push(s.offers as u64 | (slots as u64) << 32);
+        }
+        let changed = key[..old_len] != key[old_len..];
+        key.drain(..old_len);
+        self.elig_key = key;
+        changed
     }
 
     /// Does provider `p` reach every CCG of region `r` (reach rules, ignoring framework

@@ -80,6 +80,14 @@ pub fn check_invariants(m: &Market) {
             assert_ne!(m.belief_pos[p * nl + l], u32::MAX, "step {step}: no belief slot for {} on line {l}", s.name);
         }
     }
+    // the eligibility lists (rebuilt only when what they depend on changes) are those the
+    // providers' present status, lines, slots and reach give
+    for r in 0..m.cfg.geography.regions as usize {
+        for l in 0..nl {
+            let now: Vec<u16> = (0..m.sup.len()).filter(|&p| m.may_contract(p, l) && m.reaches_region(p, r as u32)).map(|p| p as u16).collect();
+            assert_eq!(m.elig[r * nl + l], now, "step {step}: eligible providers of region {r} line {l}");
+        }
+    }
     // money: what CCGs paid providers is what providers received
     if step > 0 {
         let paid: f64 = m.ccgs.iter().map(|c| c.paid_external).sum();

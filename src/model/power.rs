@@ -109,19 +109,28 @@ impl Market {
                 if !matches!(self.con[k].arr, Arrangement::External(_)) {
                     continue;
                 }
-                let (mut sum, mut n) = (0.0, 0.0);
-                let extra = self.home_extra(i, l);
-                for p in self.elig[r * nl + l].iter().map(|&p| p as usize).chain(extra) {
-                    // the variance of `belief_for_choice`
+                // how well it knows provider `p`, from the variance of `belief_for_choice`
+                let known_of = |p: usize| {
                     let pl = p * nl + l;
                     let b = &own[self.belief_pos[pl] as usize];
                     let mut v = b.var_at(step, drift);
                     if platform {
                         v = self.with_platform(b.mean as f64, v, pl).1;
                     }
-                    sum += (1.0 - v / prior).clamp(0.0, 1.0);
-                    n += 1.0;
+                    (1.0 - v / prior).clamp(0.0, 1.0)
+                };
+                // the region's eligible providers, then the home CSU if it is an extra one
+                // (a loop per part: chaining the two cost more than the sums)
+                let list = &self.elig[r * nl + l];
+                let mut sum = 0.0;
+                for &p in list {
+                    sum += known_of(p as usize);
                 }
+                let extra = self.home_extra(i, l);
+                if let Some(h) = extra {
+                    sum += known_of(h);
+                }
+                let n = (list.len() + extra.is_some() as usize) as f64;
                 let known = if n > 0.0 { sum / n } else { 0.0 };
                 self.con[k].info = tau + (1.0 - tau) * known;
             }

@@ -83,6 +83,11 @@ impl Market {
             return;
         }
         let nl = self.n_lines();
+        // the earliest of the changes left pending, found on the way (a change scheduled
+        // meanwhile lowers `next_due` itself); a change counted here and cancelled later
+        // in the pass leaves `next_due` early, which costs one idle pass, never a change
+        self.next_due = u32::MAX;
+        let mut left = u32::MAX;
         for i in 0..self.ccgs.len() {
             if !self.ccgs[i].active {
                 continue;
@@ -91,14 +96,17 @@ impl Market {
                 if let Some(pd) = self.con[i * nl + l].pending {
                     if pd.at <= self.step {
                         self.execute_change(i, l, pd);
+                    } else {
+                        left = left.min(pd.at);
                     }
                 }
             }
         }
-        self.next_due = self.earliest_due();
+        self.next_due = self.next_due.min(left);
     }
 
-    /// The earliest step at which a pending change falls due.
+    /// The earliest step at which a pending change of an active CCG falls due (a test
+    /// checks that `next_due` is never later).
     pub fn earliest_due(&self) -> u32 {
         let nl = self.n_lines();
         self.ccgs

@@ -507,6 +507,26 @@ mod tests {
     }
 
     #[test]
+    fn no_pending_change_falls_due_before_next_due() {
+        // `apply_due_changes` skips steps before `next_due`: a change due earlier would be
+        // applied late. Policies on, so that exits, absorptions, mergers and closed teams
+        // cancel and redirect pending changes.
+        let mut v = registry::defaults();
+        crate::config::merge(&mut v, &serde_json::json!({"policy": {"market_opening": {"year": 2014.0}, "framework": {"year": 2015.0, "slots_per_line": 6, "off_framework": "merge"}, "ccg_mergers": [{"year": 2016.0, "share": 0.3, "group_size": 2, "collaboration": 0.5}], "insourcing_guidance": {"year": 2015.0}}}));
+        let cfg = Arc::new(validate(&v, "test").expect("valid"));
+        for seed in [3, 4] {
+            let mut m = Market::new(cfg.clone(), seed);
+            let mut changes = 0;
+            while m.step < m.cfg.steps() {
+                m.step();
+                changes += m.flows.switches + m.flows.insources;
+                assert!(m.next_due <= m.earliest_due(), "step {}: next_due {} after the earliest pending change {}", m.step, m.next_due, m.earliest_due());
+            }
+            assert!(changes > 100, "seed {seed}: only {changes} changes");
+        }
+    }
+
+    #[test]
     fn pow_exp_ln_agrees_with_libm_pow() {
         // the ranges the model uses: volume and population ratios, exponents of scale
         // economies (negative for cost), learning factors

@@ -51,25 +51,27 @@ impl Market {
         let ih = &cfg.inhouse;
         let build = cfg.delivery.relationship_build_rate;
         let decay = cfg.ccgs.switching_competence_decay;
+        // the step's fractions of the way to the target, per run and per CCG
+        let (floor, h_decay) = (ih.floor, (dt * ih.decay_rate).min(1.0));
         for i in 0..self.ccgs.len() {
             let c = &self.ccgs[i];
             if !c.active {
                 continue;
             }
-            let (sessions, orientation) = (c.sessions, c.orientation);
-            for l in 0..nl {
-                let ct = &mut self.con[i * nl + l];
+            let orientation = c.orientation;
+            let r_build = (dt * build * c.sessions / 3.0).min(1.0);
+            for ct in self.con[i * nl..(i + 1) * nl].iter_mut() {
                 match ct.arr {
                     Arrangement::InHouse => {
                         let r = if ct.h < ct.cap { ih.learning_rate * ct.learn_factor } else { ih.learning_rate };
                         ct.h += (dt * r).min(1.0) * (ct.cap - ct.h);
                     }
                     _ => {
-                        if ct.h > ih.floor {
-                            ct.h -= (dt * ih.decay_rate).min(1.0) * (ct.h - ih.floor);
+                        if ct.h > floor {
+                            ct.h -= h_decay * (ct.h - floor);
                         }
                         if let Arrangement::External(_) = ct.arr {
-                            ct.relationship += (dt * build * sessions / 3.0).min(1.0) * (orientation - ct.relationship);
+                            ct.relationship += r_build * (orientation - ct.relationship);
                         }
                     }
                 }

@@ -107,7 +107,8 @@ impl Market {
 
     /// The earliest step at which a pending change of an active CCG falls due (a test
     /// checks that `next_due` is never later).
-    pub fn earliest_due(&self) -> u32 {
+    #[cfg(test)]
+    pub(crate) fn earliest_due(&self) -> u32 {
         let nl = self.n_lines();
         self.ccgs
             .iter()

@@ -180,7 +180,8 @@ pub struct Market {
     /// Per (provider, line): capability times capacity factor, customer focus, the
     /// customer-focus term, region (delivery).
     pub(crate) scratch_pf: Vec<(f64, f64, f64, Option<u32>)>,
-    /// Earliest step at which a pending change or a term end falls due.
+    /// A step no later than the earliest at which a pending change falls due
+    /// (`apply_due_changes` does nothing before it).
     pub(crate) next_due: u32,
     pub(crate) scratch_host: Vec<f64>,
     pub(crate) scratch_u: Vec<f64>,
@@ -230,7 +231,8 @@ impl Market {
     pub fn refresh_eligibility(&mut self) {
         let nl = self.lines.len();
         let regions = self.cfg.geography.regions as usize;
-        if !self.refresh_elig_key() && !self.elig.is_empty() {
+        // (the first call finds an empty key, so it always builds)
+        if !self.refresh_elig_key() {
             return;
         }
         let mut elig = std::mem::take(&mut self.elig);
